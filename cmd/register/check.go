@@ -1,0 +1,81 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"os"
+
+	"github.com/council/register/register"
+	"github.com/spf13/cobra"
+)
+
+func init() { verbs = append(verbs, newCheckCmd) }
+
+type checkOptions struct {
+	Dir   string
+	Range string
+}
+
+func newCheckCmd(e *env) *cobra.Command {
+	var o checkOptions
+	cmd := &cobra.Command{
+		Use:   "check [DIR]",
+		Short: "Check the register's files against the schema, the workflow and the policy",
+		Long: `Check loads the whole register in DIR (default: the current folder) and
+reports every finding as path:line: message, sorted by path, then a count.
+It exits 1 if there is any finding.`,
+		Args: args(cobra.MaximumNArgs(1)),
+		RunE: func(cmd *cobra.Command, a []string) error {
+			o.Dir = "."
+			if len(a) == 1 {
+				o.Dir = a[0]
+			}
+			return runCheck(cmd.Context(), e, o)
+		},
+	}
+	return cmd
+}
+
+func runCheck(ctx context.Context, e *env, o checkOptions) error {
+	reg, findings, err := loadRegister(ctx, o.Dir)
+	if err != nil {
+		return err
+	}
+	findings = append(findings, reg.Check(ctx, checkOpts(o.Dir))...)
+	return report(e, findings)
+}
+
+// report prints findings and a count, and turns any finding into exit 1.
+func report(e *env, findings register.Findings) error {
+	findings.Sort()
+	for _, f := range findings {
+		fmt.Fprintln(e.Out, f)
+	}
+	switch n := len(findings); n {
+	case 0:
+		fmt.Fprintln(e.Err, "register: no findings")
+		return nil
+	case 1:
+		fmt.Fprintln(e.Err, "register: 1 finding")
+	default:
+		fmt.Fprintf(e.Err, "register: %d findings\n", n)
+	}
+	return exitError{1}
+}
+
+// loadRegister loads the register in dir.
+func loadRegister(ctx context.Context, dir string) (*register.Register, register.Findings, error) {
+	if st, err := os.Stat(dir); err != nil || !st.IsDir() {
+		return nil, nil, fmt.Errorf("%s: not a folder", dir)
+	}
+	reg, findings, err := register.Load(ctx, os.DirFS(dir))
+	if err != nil {
+		return nil, nil, fmt.Errorf("%s: %w", dir, err)
+	}
+	return reg, findings, nil
+}
+
+// checkOpts returns the options for checking the register in dir.
+func checkOpts(dir string) register.CheckOptions {
+	return register.CheckOptions{FS: os.DirFS(dir)}
+}

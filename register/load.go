@@ -1,0 +1,254 @@
+package register
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"path"
+	"runtime"
+	"sort"
+	"strings"
+	"sync"
+)
+
+// File names at the root of a register.
+const (
+	SettingsFile = "register.yaml"
+	PeopleFile   = "people.yaml"
+	WorkflowFile = "workflow.yaml"
+)
+
+// A Register is everything in a register's tree, loaded and parsed.
+type Register struct {
+	Settings *Settings
+	People   *People
+	Workflow *Workflow
+	// Cases are sorted by id; Minutes by id (their date).
+	Cases   []*Case
+	Minutes []*Minutes
+	// Paths gives each case's and minutes' file path by id.
+	Paths map[string]string
+	// Evidence lists the files in each case's evidence folder by case id.
+	Evidence map[string][]string
+	// Stray lists files under cases/ and minutes/ that belong to no case
+	// or minutes.
+	Stray []string
+
+	cases   map[string]*Case
+	minutes map[string]*Minutes
+}
+
+// Case returns the case with that id, or nil.
+func (r *Register) Case(id string) *Case { return r.cases[id] }
+
+// MinutesByID returns the minutes with that id, or nil.
+func (r *Register) MinutesByID(id string) *Minutes { return r.minutes[id] }
+
+// Env returns the environment requirements are judged in.
+func (r *Register) Env() *Env {
+	return &Env{Settings: r.Settings, People: r.People, Minutes: r.MinutesByID}
+}
+
+// Load reads a whole register from fsys. Files that cannot be parsed are
+// reported as findings and left out; Load fails only when the register
+// cannot be read at all or has no register.yaml.
+func Load(ctx context.Context, fsys fs.FS) (*Register, Findings, error) {
+	r := &Register{
+		Paths:    map[string]string{},
+		Evidence: map[string][]string{},
+		cases:    map[string]*Case{},
+		minutes:  map[string]*Minutes{},
+	}
+	settings, err := fs.ReadFile(fsys, SettingsFile)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil, nil, fmt.Errorf("no %s here: this is not a register (run register init to make one)", SettingsFile)
+	}
+	if err != nil {
+		return nil, nil, err
+	}
+	var found Findings
+	if r.Settings, err = ParseSettings(bytes.NewReader(settings)); err != nil {
+		found = append(found, asFindings(err).In(SettingsFile)...)
+		r.Settings = DefaultSettings()
+	}
+	r.People = &People{}
+	if data, err := fs.ReadFile(fsys, PeopleFile); err != nil {
+		found = append(found, Finding{Path: PeopleFile, Rule: "schema", Message: "missing: every register lists its people"})
+	} else if r.People, err = ParsePeople(bytes.NewReader(data)); err != nil {
+		found = append(found, asFindings(err).In(PeopleFile)...)
+		r.People = &People{}
+	}
+	r.Workflow = DefaultWorkflow()
+	if data, err := fs.ReadFile(fsys, WorkflowFile); err == nil {
+		if r.Workflow, err = ParseWorkflow(bytes.NewReader(data)); err != nil {
+			found = append(found, asFindings(err).In(WorkflowFile)...)
+			r.Workflow = DefaultWorkflow()
+		}
+	}
+
+	var casePaths, minutesPaths []string
+	err = fs.WalkDir(fsys, "cases", func(p string, d fs.DirEntry, err error) error {
+		if err != nil {
+			if errors.Is(err, fs.ErrNotExist) && p == "cases" {
+				return fs.SkipDir
+			}
+			return err
+		}
+		if d.IsDir() {
+			return nil
+		}
+		parts := strings.Split(p, "/")
+		switch {
+		case len(parts) == 4 && parts[3] == "case.md":
+			casePaths = append(casePaths, p)
+		case len(parts) == 5 && parts[3] == "evidence":
+			r.Evidence[parts[2]] = append(r.Evidence[parts[2]], parts[4])
+		default:
+			r.Stray = append(r.Stray, p)
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, nil, err
+	}
+	err = fs.WalkDir(fsys, "minutes", func(p string, d fs.DirEntry, err error) error {
+		if err != nil {
+			if errors.Is(err, fs.ErrNotExist) && p == "minutes" {
+				return fs.SkipDir
+			}
+			return err
+		}
+		if d.IsDir() {
+			return nil
+		}
+		parts := strings.Split(p, "/")
+		if len(parts) == 3 && strings.HasSuffix(p, ".md") {
+			minutesPaths = append(minutesPaths, p)
+		} else {
+			r.Stray = append(r.Stray, p)
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, nil, err
+	}
+
+	cases := make([]*Case, len(casePaths))
+	minutes := make([]*Minutes, len(minutesPaths))
+	errs := make([]Findings, len(casePaths)+len(minutesPaths))
+	err = parallel(ctx, len(casePaths)+len(minutesPaths), func(i int) {
+		if i < len(casePaths) {
+			p := casePaths[i]
+			c, err := parseFile(fsys, p, ParseCase)
+			if err != nil {
+				errs[i] = err
+				return
+			}
+			c.Path = p
+			cases[i] = c
+			return
+		}
+		j := i - len(casePaths)
+		p := minutesPaths[j]
+		m, err := parseFile(fsys, p, ParseMinutes)
+		if err != nil {
+			errs[i] = err
+			return
+		}
+		m.ID = strings.TrimSuffix(path.Base(p), ".md")
+		m.Path = p
+		minutes[j] = m
+	})
+	if err != nil {
+		return nil, nil, err
+	}
+	for _, e := range errs {
+		found = append(found, e...)
+	}
+	for _, c := range cases {
+		if c == nil {
+			continue
+		}
+		if prev, ok := r.cases[c.ID]; ok && c.ID != "" {
+			found = append(found, Finding{Path: c.Path, Line: c.Line("id"), Rule: "id",
+				Message: fmt.Sprintf("case id %s is also used by %s; ids are never reused", c.ID, prev.Path)})
+			continue
+		}
+		r.cases[c.ID] = c
+		r.Paths[c.ID] = c.Path
+		r.Cases = append(r.Cases, c)
+	}
+	for _, m := range minutes {
+		if m == nil {
+			continue
+		}
+		if prev, ok := r.minutes[m.ID]; ok {
+			found = append(found, Finding{Path: m.Path, Rule: "id",
+				Message: fmt.Sprintf("minutes id %s is also used by %s", m.ID, prev.Path)})
+			continue
+		}
+		r.minutes[m.ID] = m
+		r.Paths[m.ID] = m.Path
+		r.Minutes = append(r.Minutes, m)
+	}
+	sort.Slice(r.Cases, func(i, j int) bool { return r.Cases[i].ID < r.Cases[j].ID })
+	sort.Slice(r.Minutes, func(i, j int) bool { return r.Minutes[i].ID < r.Minutes[j].ID })
+	for _, files := range r.Evidence {
+		sort.Strings(files)
+	}
+	sort.Strings(r.Stray)
+	return r, found, nil
+}
+
+func asFindings(err error) Findings {
+	var fs Findings
+	if errors.As(err, &fs) {
+		return fs
+	}
+	return Findings{{Rule: "read", Message: err.Error()}}
+}
+
+// parseFile opens and parses one file, locating its findings.
+func parseFile[T any](fsys fs.FS, p string, parse func(io.Reader) (T, error)) (T, Findings) {
+	var zero T
+	f, err := fsys.Open(p)
+	if err != nil {
+		return zero, Findings{{Path: p, Rule: "read", Message: err.Error()}}
+	}
+	defer f.Close()
+	v, err := parse(f)
+	if err != nil {
+		return zero, asFindings(err).In(p)
+	}
+	return v, nil
+}
+
+// parallel runs f for 0..n-1 on all processors and stops early when ctx
+// is done.
+func parallel(ctx context.Context, n int, f func(i int)) error {
+	workers := min(runtime.GOMAXPROCS(0), n)
+	var next sync.Mutex
+	i := 0
+	var wg sync.WaitGroup
+	for range workers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for ctx.Err() == nil {
+				next.Lock()
+				j := i
+				i++
+				next.Unlock()
+				if j >= n {
+					return
+				}
+				f(j)
+			}
+		}()
+	}
+	wg.Wait()
+	return ctx.Err()
+}

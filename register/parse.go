@@ -1,0 +1,380 @@
+package register
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"io"
+	"reflect"
+	"regexp"
+	"strconv"
+	"strings"
+	"sync"
+	"unicode/utf8"
+
+	"github.com/adrg/frontmatter"
+	"gopkg.in/yaml.v3"
+)
+
+// Limits on what a document may hold. They keep a hostile file from
+// exhausting memory; a real case is a few kilobytes.
+const (
+	MaxFrontMatter = 256 << 10 // bytes of YAML front matter
+	MaxDocument    = 4 << 20   // bytes of a whole case or minutes file
+	MaxYAMLFile    = 1 << 20   // bytes of register.yaml, people.yaml, workflow.yaml
+)
+
+// A document is a parsed Markdown file with YAML front matter.
+type document struct {
+	// Lines maps a field path ("status", "ico.decision",
+	// "evidence[0].file") to the line its key is on.
+	Lines map[string]int
+	// Body is the Markdown after the front matter.
+	Body []byte
+	// BodyLine is the line the body starts on.
+	BodyLine int
+}
+
+// Line returns the line of the field path, falling back to its nearest
+// parent and then to line 1, so a finding always points somewhere useful.
+func (d *document) Line(path string) int {
+	for path != "" {
+		if l, ok := d.Lines[path]; ok {
+			return l
+		}
+		i := strings.LastIndexAny(path, ".[")
+		if i < 0 {
+			break
+		}
+		path = path[:i]
+	}
+	return 1
+}
+
+// parseDocument splits a Markdown document into its required front
+// matter and body and decodes the front matter strictly into v.
+func parseDocument(r io.Reader, v any) (*document, Findings) {
+	data, err := io.ReadAll(io.LimitReader(r, MaxDocument+1))
+	if err != nil {
+		return nil, Findings{errorf(0, "read", "%v", err)}
+	}
+	if len(data) > MaxDocument {
+		return nil, Findings{errorf(0, "schema", "file is larger than %d bytes; keep large material in evidence", MaxDocument)}
+	}
+	if fs := checkText(data); fs != nil {
+		return nil, fs
+	}
+	if !bytes.HasPrefix(data, []byte("---\n")) {
+		return nil, Findings{errorf(1, "schema", `missing front matter: the file must start with a line "---", the YAML fields, and a closing "---"`)}
+	}
+	var yamlText []byte
+	capture := frontmatter.NewFormat("---", "---", func(b []byte, _ any) error {
+		yamlText = b
+		return nil
+	})
+	body, err := frontmatter.MustParse(bytes.NewReader(data), nil, capture)
+	if errors.Is(err, frontmatter.ErrNotFound) {
+		return nil, Findings{errorf(1, "schema", `front matter opened on line 1 is never closed: add a line "---" after the last field`)}
+	}
+	if err != nil {
+		return nil, Findings{errorf(1, "schema", "front matter: %v", err)}
+	}
+	if len(yamlText) > MaxFrontMatter {
+		return nil, Findings{errorf(1, "schema", "front matter is %d bytes; the limit is %d", len(yamlText), MaxFrontMatter)}
+	}
+	lines, fs := decodeYAML(yamlText, 1, v)
+	if fs != nil {
+		return nil, fs
+	}
+	fmLines := bytes.Count(data[:len(data)-len(body)], []byte("\n"))
+	return &document{Lines: lines, Body: body, BodyLine: fmLines + 1}, nil
+}
+
+// checkText refuses what would make line numbers or YAML lie: a byte
+// order mark, CR line ends, NUL bytes and invalid UTF-8.
+func checkText(data []byte) Findings {
+	if bytes.HasPrefix(data, []byte("\xef\xbb\xbf")) {
+		return Findings{errorf(1, "encoding", "file starts with a UTF-8 byte-order mark; save it as UTF-8 without BOM")}
+	}
+	if i := bytes.IndexByte(data, '\r'); i >= 0 {
+		return Findings{errorf(lineAt(data, i), "encoding", "carriage return (CRLF line ends); save the file with LF line ends (.gitattributes sets eol=lf)")}
+	}
+	if i := bytes.IndexByte(data, 0); i >= 0 {
+		return Findings{errorf(lineAt(data, i), "encoding", "NUL byte; this is not a text file")}
+	}
+	if !utf8.Valid(data) {
+		i := 0
+		for i < len(data) {
+			r, n := utf8.DecodeRune(data[i:])
+			if r == utf8.RuneError && n <= 1 {
+				break
+			}
+			i += n
+		}
+		return Findings{errorf(lineAt(data, i), "encoding", "invalid UTF-8 at byte %d", i)}
+	}
+	return nil
+}
+
+func lineAt(data []byte, offset int) int {
+	return bytes.Count(data[:offset], []byte("\n")) + 1
+}
+
+// decodeYAML decodes YAML text strictly into v. offset is the number of
+// lines before the text in its file. It refuses anchors and aliases (the
+// "billion laughs" bomb), duplicate keys, unknown fields and scalars of the
+// wrong type, and reports each with its line. It returns the line of every
+// field path.
+func decodeYAML(text []byte, offset int, v any) (map[string]int, Findings) {
+	if i := indentTab(text); i >= 0 {
+		return nil, Findings{errorf(offset+lineAt(text, i), "schema", "tab used for indentation; YAML needs spaces")}
+	}
+	var root yaml.Node
+	if err := yaml.Unmarshal(text, &root); err != nil {
+		return nil, Findings{yamlError(err, offset)}
+	}
+	if root.Kind == 0 || len(root.Content) == 0 {
+		return nil, Findings{errorf(offset+1, "schema", "front matter is empty")}
+	}
+	doc := root.Content[0]
+	w := walker{offset: offset, lines: map[string]int{}}
+	w.walk(doc, reflect.TypeOf(v).Elem(), "")
+	if w.findings != nil {
+		return nil, w.findings
+	}
+	if err := doc.Decode(v); err != nil {
+		return nil, Findings{yamlError(err, offset)}
+	}
+	return w.lines, nil
+}
+
+// indentTab returns the offset of a tab in a line's leading white space,
+// or -1.
+func indentTab(text []byte) int {
+	start := true
+	for i, c := range text {
+		switch {
+		case c == '\n':
+			start = true
+		case start && c == '\t':
+			return i
+		case c != ' ':
+			start = false
+		}
+	}
+	return -1
+}
+
+var yamlLine = regexp.MustCompile(`^(?:yaml: )?line (\d+): `)
+
+// yamlError turns a yaml.v3 error into a finding with the file's line.
+func yamlError(err error, offset int) Finding {
+	msg := err.Error()
+	var te *yaml.TypeError
+	if errors.As(err, &te) && len(te.Errors) > 0 {
+		msg = te.Errors[0]
+	}
+	line := offset + 1
+	if m := yamlLine.FindStringSubmatch(msg); m != nil {
+		n, _ := strconv.Atoi(m[1])
+		line = offset + n
+		msg = msg[len(m[0]):]
+	}
+	msg = strings.TrimPrefix(msg, "yaml: ")
+	return errorf(line, "schema", "%s", msg)
+}
+
+// walker checks a YAML node tree against the Go type it will decode into.
+type walker struct {
+	offset   int
+	lines    map[string]int
+	findings Findings
+}
+
+func (w *walker) errorf(n *yaml.Node, format string, args ...any) {
+	w.findings = append(w.findings, errorf(w.offset+n.Line, "schema", format, args...))
+}
+
+var unmarshalerType = reflect.TypeFor[yaml.Unmarshaler]()
+
+func (w *walker) walk(n *yaml.Node, t reflect.Type, path string) {
+	if n.Anchor != "" || n.Kind == yaml.AliasNode {
+		w.errorf(n, "YAML anchors and aliases are not allowed (%s)", describe(path))
+		return
+	}
+	if n.Tag == "!!null" {
+		return
+	}
+	for t.Kind() == reflect.Pointer {
+		t = t.Elem()
+	}
+	if reflect.PointerTo(t).Implements(unmarshalerType) {
+		if n.Kind != yaml.ScalarNode {
+			w.errorf(n, "%s: want a single value, got %s", describe(path), kindName(n))
+		}
+		return
+	}
+	switch t.Kind() {
+	case reflect.Struct:
+		if n.Kind != yaml.MappingNode {
+			w.errorf(n, "%s: want a mapping of fields, got %s", describe(path), kindName(n))
+			return
+		}
+		fields := structFields(t)
+		seen := map[string]int{}
+		for i := 0; i+1 < len(n.Content); i += 2 {
+			k, val := n.Content[i], n.Content[i+1]
+			if k.Kind != yaml.ScalarNode {
+				w.errorf(k, "%s: field names must be plain words", describe(path))
+				continue
+			}
+			if prev, ok := seen[k.Value]; ok {
+				w.errorf(k, "duplicate field %q (first on line %d)", join(path, k.Value), w.offset+prev)
+				continue
+			}
+			seen[k.Value] = k.Line
+			f, ok := fields[k.Value]
+			if !ok {
+				w.errorf(k, "unknown field %q%s", join(path, k.Value), suggest(k.Value, fields))
+				continue
+			}
+			p := join(path, k.Value)
+			w.lines[p] = w.offset + k.Line
+			w.walk(val, f, p)
+		}
+	case reflect.Map:
+		if n.Kind != yaml.MappingNode {
+			w.errorf(n, "%s: want a mapping, got %s", describe(path), kindName(n))
+			return
+		}
+		seen := map[string]int{}
+		for i := 0; i+1 < len(n.Content); i += 2 {
+			k, val := n.Content[i], n.Content[i+1]
+			if prev, ok := seen[k.Value]; ok {
+				w.errorf(k, "duplicate key %q (first on line %d)", join(path, k.Value), w.offset+prev)
+				continue
+			}
+			seen[k.Value] = k.Line
+			p := join(path, k.Value)
+			w.lines[p] = w.offset + k.Line
+			w.walk(k, t.Key(), p)
+			w.walk(val, t.Elem(), p)
+		}
+	case reflect.Slice:
+		if n.Kind != yaml.SequenceNode {
+			w.errorf(n, "%s: want a list, got %s", describe(path), kindName(n))
+			return
+		}
+		for i, item := range n.Content {
+			p := fmt.Sprintf("%s[%d]", path, i)
+			w.lines[p] = w.offset + item.Line
+			w.walk(item, t.Elem(), p)
+		}
+	case reflect.Bool:
+		if n.Kind != yaml.ScalarNode || n.Tag != "!!bool" {
+			w.errorf(n, "%s: want true or false, got %s", describe(path), kindName(n))
+		}
+	case reflect.Int, reflect.Int64:
+		if n.Kind != yaml.ScalarNode || n.Tag != "!!int" {
+			w.errorf(n, "%s: want a whole number, got %s", describe(path), kindName(n))
+		} else if v, err := strconv.ParseInt(n.Value, 0, 64); err != nil || v < 0 {
+			w.errorf(n, "%s: want a whole number of at least 0, got %s", describe(path), n.Value)
+		}
+	case reflect.String:
+		if n.Kind != yaml.ScalarNode {
+			w.errorf(n, "%s: want text, got %s", describe(path), kindName(n))
+		}
+	}
+}
+
+func join(path, key string) string {
+	if path == "" {
+		return key
+	}
+	return path + "." + key
+}
+
+func describe(path string) string {
+	if path == "" {
+		return "front matter"
+	}
+	return fmt.Sprintf("field %q", path)
+}
+
+func kindName(n *yaml.Node) string {
+	switch n.Kind {
+	case yaml.MappingNode:
+		return "a mapping"
+	case yaml.SequenceNode:
+		return "a list"
+	case yaml.AliasNode:
+		return "an alias"
+	}
+	v := n.Value
+	if len(v) > 40 {
+		v = v[:40] + "…"
+	}
+	return strconv.Quote(v)
+}
+
+// structFields maps YAML names to field types for t, cached per type.
+func structFields(t reflect.Type) map[string]reflect.Type {
+	if m, ok := fieldCache.Load(t); ok {
+		return m.(map[string]reflect.Type)
+	}
+	m := map[string]reflect.Type{}
+	for i := 0; i < t.NumField(); i++ {
+		f := t.Field(i)
+		name, _, _ := strings.Cut(f.Tag.Get("yaml"), ",")
+		if name == "-" || !f.IsExported() {
+			continue
+		}
+		if name == "" {
+			name = strings.ToLower(f.Name)
+		}
+		m[name] = f.Type
+	}
+	fieldCache.Store(t, m)
+	return m
+}
+
+// fieldCache holds structFields' results; it is derived from types alone,
+// so sharing it is safe.
+var fieldCache sync.Map
+
+// suggest proposes the known field closest to an unknown one.
+func suggest(name string, fields map[string]reflect.Type) string {
+	best, bestD := "", 3
+	for f := range fields {
+		if d := editDistance(name, f); d < bestD || d == bestD && f < best {
+			best, bestD = f, d
+		}
+	}
+	if best == "" {
+		return ""
+	}
+	return fmt.Sprintf(" (did you mean %q?)", best)
+}
+
+func editDistance(a, b string) int {
+	if len(a) > 64 || len(b) > 64 {
+		return 99
+	}
+	prev := make([]int, len(b)+1)
+	cur := make([]int, len(b)+1)
+	for j := range prev {
+		prev[j] = j
+	}
+	for i := 1; i <= len(a); i++ {
+		cur[0] = i
+		for j := 1; j <= len(b); j++ {
+			c := prev[j-1]
+			if a[i-1] != b[j-1] {
+				c++
+			}
+			cur[j] = min(c, prev[j]+1, cur[j-1]+1)
+		}
+		prev, cur = cur, prev
+	}
+	return prev[len(b)]
+}
