@@ -1,0 +1,32 @@
+# register — see README.md. Every target is a plain command; CI runs `make test`.
+GO ?= go
+BIN := bin/register
+
+.PHONY: build test demo bench lint fuzz update clean
+
+build:
+	$(GO) build -o $(BIN) ./cmd/register
+
+test: lint
+	$(GO) test -count=1 ./...
+
+lint:
+	@out=$$(gofmt -l cmd register site templates); if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
+	$(GO) vet ./...
+
+demo: build
+	$(BIN) demo demo --seed 1
+	$(BIN) check demo
+
+fuzz:
+	$(GO) test ./register -run '^$$' -fuzz '^FuzzParseCase$$' -fuzztime $${FUZZTIME:-60s}
+	$(GO) test ./register -run '^$$' -fuzz '^FuzzParseMinutes$$' -fuzztime $${FUZZTIME:-60s}
+
+bench: build
+	bash testdata/bench/run.sh
+
+update:
+	$(GO) test ./site -update
+
+clean:
+	rm -rf bin public demo demo.keys
