@@ -128,8 +128,10 @@ func writeBenchRegister(dir string, n, m int, seed uint64) error {
 		return err
 	}
 
-	// Minutes are weekly from 2020; each lists the cases it reviewed.
-	minutesDate := func(k int) time.Time { return time.Date(2020, 1, 9, 0, 0, 0, 0, time.UTC).AddDate(0, 0, 7*k) }
+	// Minutes are fortnightly from 2020; each lists the cases it
+	// reviewed, a few weeks after they were reported.
+	first := time.Date(2020, 1, 9, 0, 0, 0, 0, time.UTC)
+	minutesDate := func(k int) time.Time { return first.AddDate(0, 0, 14*k) }
 	reviewed := make([][]string, m)
 
 	years := 7
@@ -176,12 +178,12 @@ func writeBenchRegister(dir string, n, m int, seed uint64) error {
 			}
 		}
 		if (state == "reviewed" || state == "closed") && !shortcut {
-			k := rng.IntN(m)
+			k := min(int(reportedAt.Sub(first).Hours())/(24*14)+2+rng.IntN(4), m-1)
 			reviewed[k] = append(reviewed[k], id)
 			fmt.Fprintf(&b, "review:\n  minutes: %s\n", minutesDate(k).Format(DateLayout))
 		}
 		if state == "closed" && !shortcut {
-			b.WriteString("lessons:\n  - Remind staff how to report quickly.\n  - Check the same control in other services.\n")
+			b.WriteString("lessons:\n  - Remind staff how to report quickly.\n  - Check the same control in other services.\n  - Add the case to the next awareness bulletin for all staff.\n")
 		}
 		if later && rng.IntN(10) == 0 {
 			file := "E01-screenshot.png.pgp"
@@ -192,8 +194,12 @@ func writeBenchRegister(dir string, n, m int, seed uint64) error {
 			}
 		}
 		b.WriteString("updates:\n")
-		fmt.Fprintf(&b, "  - at: %s\n    by: %s\n    to: reporter\n    note: Thank you for reporting this; we are looking into it.\n", ts(1), investigator)
-		fmt.Fprintf(&b, "  - at: %s\n    by: %s\n    to: service\n    note: The service owner has been told what happened and what we are doing.\n", ts(6), investigator)
+		fmt.Fprintf(&b, "  - at: %s\n    by: %s\n    to: reporter\n    note: Thank you for reporting this; we have logged it and an analyst will look into it today.\n", ts(1), investigator)
+		fmt.Fprintf(&b, "  - at: %s\n    by: %s\n    to: service\n    note: >-\n      The service owner has been told what happened, which systems are\n      involved and what we are doing; no change to service levels is expected.\n", ts(6), investigator)
+		for u := range 2 + rng.IntN(3) {
+			fmt.Fprintf(&b, "  - at: %s\n    by: %s\n    to: %s\n    note: Progress so far - logs reviewed, accounts checked and the reporter's questions answered (%d).\n",
+				ts(24*(u+1)), investigator, []string{"reporter", "service"}[u%2], u+1)
+		}
 		b.WriteString("---\n")
 		fmt.Fprintf(&b, benchNarrative, benchTitles[rng.IntN(len(benchTitles))]+".")
 		if err := write(CasePath(id), b.String()); err != nil {
