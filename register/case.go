@@ -174,7 +174,7 @@ var idPattern = regexp.MustCompile(`^([A-Z][A-Z0-9]{0,9})-(\d{4})-(\d{4,6})$`)
 func ParseID(id string) (prefix string, year, number int, err error) {
 	m := idPattern.FindStringSubmatch(id)
 	if m == nil {
-		return "", 0, 0, fmt.Errorf("case id %q is not of the form INC-YYYY-NNNN", id)
+		return "", 0, 0, fmt.Errorf("case id %q is not of the form PREFIX-YYYY-NNNN, like INC-2026-0007", id)
 	}
 	year, _ = strconv.Atoi(m[2])
 	number, _ = strconv.Atoi(m[3])

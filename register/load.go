@@ -39,6 +39,9 @@ type Register struct {
 
 	cases   map[string]*Case
 	minutes map[string]*Minutes
+	// peopleBroken is set when people.yaml could not be read: references
+	// to people are then not checked, rather than all reported.
+	peopleBroken bool
 }
 
 // Case returns the case with that id, or nil.
@@ -77,9 +80,11 @@ func Load(ctx context.Context, fsys fs.FS) (*Register, Findings, error) {
 	r.People = &People{}
 	if data, err := fs.ReadFile(fsys, PeopleFile); err != nil {
 		found = append(found, Finding{Path: PeopleFile, Rule: "schema", Message: "missing: every register lists its people"})
+		r.peopleBroken = true
 	} else if r.People, err = ParsePeople(bytes.NewReader(data)); err != nil {
 		found = append(found, asFindings(err).In(PeopleFile)...)
 		r.People = &People{}
+		r.peopleBroken = true
 	}
 	r.Workflow = DefaultWorkflow()
 	if data, err := fs.ReadFile(fsys, WorkflowFile); err == nil {
