@@ -160,8 +160,8 @@ func TestPercentiles(t *testing.T) {
 	}{
 		{nil, 0, 0},
 		{h(5), 5 * time.Hour, 5 * time.Hour},
-		{h(4, 1), 150 * time.Minute, 4 * time.Hour},                       // (1+4)/2; ceil(1.8) = 2nd
-		{h(10, 1, 2, 3, 4, 5, 6, 7, 8, 9), 330 * time.Minute, 9 * time.Hour}, // (5+6)/2; ceil(9) = 9th
+		{h(4, 1), 150 * time.Minute, 4 * time.Hour}, // (1+4)/2; ceil(1.8) = 2nd
+		{h(10, 1, 2, 3, 4, 5, 6, 7, 8, 9), 330 * time.Minute, 9 * time.Hour},  // (5+6)/2; ceil(9) = 9th
 		{h(1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11), 6 * time.Hour, 10 * time.Hour}, // ceil(9.9) = 10th
 	} {
 		if m, p := Median(tc.in), P90(tc.in); m != tc.median || p != tc.p90 {
