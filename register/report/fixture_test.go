@@ -54,6 +54,7 @@ ico:
   reference: ICO-1
 breach:
   data_categories: [names, addresses]
+  special_category: false
   people_affected: 40
   records_affected: 120
   consequences: Distress

@@ -86,8 +86,8 @@ var (
 func reportTemplates() (*template.Template, error) {
 	parseOnce.Do(func() {
 		parsed, parseErr = template.New("report").Funcs(template.FuncMap{
-			"date":  func(t time.Time) string { return t.Format(register.DateLayout) },
-			"dur":   Hours,
+			"date": func(t time.Time) string { return t.Format(register.DateLayout) },
+			"dur":  Hours,
 		}).ParseFS(templates.FS, "report/*.tmpl")
 	})
 	return parsed, parseErr
