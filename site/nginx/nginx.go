@@ -26,7 +26,8 @@ import (
 // CSP is the Content-Security-Policy the site's pages carry in their meta
 // element. The server sends it as a header too, adding frame-ancestors,
 // which a meta element cannot carry.
-const CSP = "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; font-src 'self'; connect-src 'self'; form-action 'self'; base-uri 'none'"
+// It equals site.ContentSecurityPolicy.
+const CSP = "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; form-action 'self'; base-uri 'none'"
 
 // Auth is how readers prove who they are.
 type Auth string
