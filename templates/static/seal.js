@@ -123,17 +123,24 @@
     lock.textContent = 'Lock: forget the passphrase in this tab';
     bar.insertBefore(lock, bar.firstChild);
     doc.body.insertBefore(bar, doc.body.firstChild);
-    doc.documentElement.setAttribute('data-seal', 'open');
+    doc.documentElement.setAttribute('data-seal', 'opening');
     document.replaceChild(document.adoptNode(doc.documentElement), document.documentElement);
     $('register-seal-lock').addEventListener('click', function () {
       forgetKeys();
       location.reload();
     });
-    scripts.forEach(function (spec) {
+    var loading = scripts.map(function (spec) {
       var s = document.createElement('script');
       spec.attrs.forEach(function (a) { s.setAttribute(a.name, a.value); });
-      if (s.src) s.async = false; else s.text = spec.text;
+      var done = Promise.resolve();
+      if (s.src) {
+        s.async = false;
+        done = new Promise(function (resolve) { s.onload = s.onerror = resolve; });
+      } else {
+        s.text = spec.text;
+      }
       document[spec.parent].appendChild(s);
+      return done;
     });
     var target = location.hash && document.getElementById(decodeURIComponent(location.hash.slice(1)));
     if (target) target.scrollIntoView();
@@ -142,7 +149,12 @@
       if (!main.hasAttribute('tabindex')) main.setAttribute('tabindex', '-1');
       main.focus();
     }
-    document.dispatchEvent(new CustomEvent('register:unsealed'));
+    // data-seal="open" and the register:unsealed event say the page and
+    // its scripts are in place.
+    return Promise.all(loading).then(function () {
+      state('open');
+      document.dispatchEvent(new CustomEvent('register:unsealed'));
+    });
   }
 
   function tampered() {
@@ -154,7 +166,7 @@
 
   function open(p, raw, focus) {
     return decrypt(raw, p.kid, p.rel, p.data).then(function (plain) {
-      render(new TextDecoder('utf-8', { fatal: true }).decode(plain), focus);
+      return render(new TextDecoder('utf-8', { fatal: true }).decode(plain), focus);
     }, tampered);
   }
 
