@@ -265,7 +265,7 @@ func TestBrowser(t *testing.T) {
 			c.submit(testPass)
 			c.waitState(caseURL, "open")
 			html = c.text()
-			for _, want := range []string{"Phishing wave at Depot", "Zebedee Quartermain", `data-app-ran="yes"`, "register-seal-lock", "<title>INC-2026-0007"} {
+			for _, want := range []string{"Phishing wave at Depot", "Zebedee Quartermain", `data-app-ran="yes"`, `data-ready="yes"`, "register-seal-lock", "<title>INC-2026-0007"} {
 				if !strings.Contains(html, want) {
 					t.Errorf("opened page lacks %q:\n%s", want, html)
 				}

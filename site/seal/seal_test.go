@@ -48,7 +48,7 @@ func writeTree(t *testing.T, dir string) {
 		"feed.atom":                      "<feed><title>INC-2026-0007 Phishing wave at Depot</title></feed>",
 		"search/index.json":              `{"INC-2026-0007":"Zebedee Quartermain"}`,
 		"static/site.css":                "body { color: #0b0c0c }\n",
-		"static/app.js":                  "document.body.setAttribute('data-app-ran', 'yes');\n",
+		"static/app.js":                  "document.body.setAttribute('data-app-ran', 'yes');\ndocument.addEventListener('DOMContentLoaded', function () { document.body.setAttribute('data-ready', 'yes'); });\n",
 	}
 	for name, body := range files {
 		p := filepath.Join(dir, filepath.FromSlash(name))

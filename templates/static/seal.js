@@ -151,8 +151,11 @@
     }
     // data-seal="open" and the register:unsealed event say the page and
     // its scripts are in place.
+    // The page's own scripts may wait for DOMContentLoaded, which fired
+    // for the shell long ago: they get it again.
     return Promise.all(loading).then(function () {
       state('open');
+      document.dispatchEvent(new Event('DOMContentLoaded', { bubbles: true }));
       document.dispatchEvent(new CustomEvent('register:unsealed'));
     });
   }
@@ -170,9 +173,12 @@
     }, tampered);
   }
 
+  var started = false;
+
   function start() {
     var el = $('register-sealed');
-    if (!el || el.getAttribute('data-format') !== FORMAT) return;
+    if (started || !el || el.getAttribute('data-format') !== FORMAT) return;
+    started = true;
     root = new URL(el.getAttribute('data-root'), location.href);
     if (!window.crypto || !crypto.subtle) {
       say('This browser cannot decrypt the page: it needs the Web Cryptography API, which browsers offer on HTTPS and local files only.');
@@ -225,20 +231,27 @@
     });
   }
 
+  function isEnvelope(v) { return !!v && typeof v === 'object' && v.format === FORMAT; }
+
+  // unseal decrypts the envelope of the data file at url (already
+  // fetched and parsed as JSON) and returns its bytes.
+  function unseal(url, env) {
+    var raw = loadKey(env.kid);
+    if (!raw) return Promise.reject(new Error('locked'));
+    return decrypt(raw, env.kid, relPath(url), fromBase64(env.data)).then(function (b) { return new Uint8Array(b); });
+  }
+
   // fetchSealed returns the decrypted bytes of a data file of the tree;
   // a file that is not sealed comes back as it is.
   function fetchSealed(url) {
-    var rel = relPath(url);
     return fetch(url, { credentials: 'same-origin' }).then(function (res) {
       if (!res.ok) throw new Error(url + ': ' + res.status);
       return res.arrayBuffer();
     }).then(function (buf) {
       var env = null;
       try { env = JSON.parse(new TextDecoder().decode(buf)); } catch (e) { /* not an envelope */ }
-      if (!env || env.format !== FORMAT) return new Uint8Array(buf);
-      var raw = loadKey(env.kid);
-      if (!raw) throw new Error('locked');
-      return decrypt(raw, env.kid, rel, fromBase64(env.data)).then(function (b) { return new Uint8Array(b); });
+      if (!isEnvelope(env)) return new Uint8Array(buf);
+      return unseal(url, env);
     });
   }
 
@@ -267,7 +280,15 @@
     });
   }, true);
 
-  window.registerSeal = { fetch: fetchSealed, lock: function () { forgetKeys(); location.reload(); } };
+  // The site's own scripts use these for sealed data: fetch(url) gives a
+  // data file's bytes, sealed or not; a script that already holds the
+  // parsed JSON of a file checks isEnvelope and calls unseal(url, json).
+  window.registerSeal = {
+    fetch: fetchSealed,
+    isEnvelope: isEnvelope,
+    unseal: unseal,
+    lock: function () { forgetKeys(); location.reload(); }
+  };
 
   if (document.readyState === 'loading') document.addEventListener('DOMContentLoaded', start);
   else start();
