@@ -42,6 +42,7 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"sync"
 
 	"github.com/council/register/templates"
 )
@@ -180,10 +181,12 @@ type Options struct {
 	CSP string
 }
 
-// Tree seals every Page and Data file under dir in place and writes
-// static/seal.js and static/seal.css into it. dir is a fresh build's tree
-// that nobody serves yet; a file that is already sealed is an error (a
-// build that reused pages of a sealed tree would otherwise seal twice).
+// Tree seals every Page and Data file under dir and writes static/seal.js
+// and static/seal.css into it. dir is a fresh build's tree that nobody
+// serves yet. Each sealed file replaces the old one (a new file, not an
+// edit in place), so files hard-linked with other trees or a cache are
+// left as they were. A file that is already sealed is an error: a build
+// that reused pages of a sealed tree would otherwise seal them twice.
 func Tree(ctx context.Context, dir string, k *Key, rand io.Reader, o Options) error {
 	if o.Kind == nil {
 		o.Kind = DefaultKind
@@ -194,52 +197,60 @@ func Tree(ctx context.Context, dir string, k *Key, rand io.Reader, o Options) er
 	if o.CSP == "" {
 		return errors.New("seal: Options.CSP is not set")
 	}
+	var files []string
 	err := filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
 		if err != nil {
-			return err
-		}
-		if err := ctx.Err(); err != nil {
 			return err
 		}
 		if d.Type()&fs.ModeSymlink != 0 {
 			return fmt.Errorf("%s: a symbolic link in the tree", p)
 		}
-		if !d.Type().IsRegular() {
-			return nil
+		if d.Type().IsRegular() {
+			files = append(files, p)
 		}
-		rel, err := filepath.Rel(dir, p)
-		if err != nil {
-			return err
-		}
-		rel = filepath.ToSlash(rel)
-		kind := o.Kind(rel)
-		if kind == Plain {
-			return nil
-		}
-		plain, err := os.ReadFile(p)
-		if err != nil {
-			return err
-		}
-		if isSealed(plain) {
-			return fmt.Errorf("%s: already sealed", rel)
-		}
-		var out []byte
-		if kind == Page {
-			out, err = k.Page(rand, rel, plain, o)
-		} else {
-			out, err = k.Data(rand, rel, plain)
-		}
-		if err != nil {
-			return fmt.Errorf("%s: %w", rel, err)
-		}
-		info, err := d.Info()
-		if err != nil {
-			return err
-		}
-		return os.WriteFile(p, out, info.Mode().Perm())
+		return nil
 	})
 	if err != nil {
 		return fmt.Errorf("seal %s: %w", dir, err)
+	}
+	// Two workers: the work is mostly reading and writing files.
+	var (
+		wg    sync.WaitGroup
+		mu    sync.Mutex
+		first error
+		next  = make(chan string)
+	)
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	for range 2 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for p := range next {
+				if err := k.sealFile(dir, p, rand, o); err != nil {
+					mu.Lock()
+					if first == nil {
+						first = err
+					}
+					mu.Unlock()
+					cancel()
+				}
+			}
+		}()
+	}
+	for _, p := range files {
+		if ctx.Err() != nil {
+			break
+		}
+		next <- p
+	}
+	close(next)
+	wg.Wait()
+	if first == nil {
+		first = ctx.Err()
+	}
+	if first != nil {
+		return fmt.Errorf("seal %s: %w", dir, first)
 	}
 	for _, name := range []string{"seal.js", "seal.css"} {
 		b, err := fs.ReadFile(templates.FS, "static/"+name)
@@ -249,11 +260,57 @@ func Tree(ctx context.Context, dir string, k *Key, rand io.Reader, o Options) er
 		if err := os.MkdirAll(filepath.Join(dir, "static"), 0o755); err != nil {
 			return err
 		}
-		if err := os.WriteFile(filepath.Join(dir, "static", name), b, 0o644); err != nil {
+		if err := replaceFile(filepath.Join(dir, "static", name), b); err != nil {
 			return err
 		}
 	}
 	return nil
+}
+
+func (k *Key) sealFile(dir, p string, rand io.Reader, o Options) error {
+	rel, err := filepath.Rel(dir, p)
+	if err != nil {
+		return err
+	}
+	rel = filepath.ToSlash(rel)
+	kind := o.Kind(rel)
+	if kind == Plain {
+		return nil
+	}
+	plain, err := os.ReadFile(p)
+	if err != nil {
+		return err
+	}
+	if isSealed(plain) {
+		return fmt.Errorf("%s: already sealed", rel)
+	}
+	var out []byte
+	if kind == Page {
+		out, err = k.Page(rand, rel, plain, o)
+	} else {
+		out, err = k.Data(rand, rel, plain)
+	}
+	if err != nil {
+		return fmt.Errorf("%s: %w", rel, err)
+	}
+	return replaceFile(p, out)
+}
+
+// replaceFile puts a new file with data at p: the old name is unlinked
+// first, so other hard links to the old file keep their contents.
+func replaceFile(p string, data []byte) error {
+	if err := os.Remove(p); err != nil && !errors.Is(err, fs.ErrNotExist) {
+		return err
+	}
+	f, err := os.OpenFile(p, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o644)
+	if err != nil {
+		return err
+	}
+	if _, err := f.Write(data); err != nil {
+		f.Close()
+		return err
+	}
+	return f.Close()
 }
 
 var shell = template.Must(template.ParseFS(templates.FS, "seal/shell.html"))
