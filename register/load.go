@@ -81,10 +81,14 @@ func Load(ctx context.Context, fsys fs.FS) (*Register, Findings, error) {
 	if data, err := fs.ReadFile(fsys, PeopleFile); err != nil {
 		found = append(found, Finding{Path: PeopleFile, Rule: "schema", Message: "missing: every register lists its people"})
 		r.peopleBroken = true
-	} else if r.People, err = ParsePeople(bytes.NewReader(data)); err != nil {
-		found = append(found, asFindings(err).In(PeopleFile)...)
-		r.People = &People{}
-		r.peopleBroken = true
+	} else {
+		var fs Findings
+		r.People, fs = parsePeople(data)
+		found = append(found, fs.In(PeopleFile)...)
+		if r.People == nil {
+			r.People = &People{}
+			r.peopleBroken = true
+		}
 	}
 	r.Workflow = DefaultWorkflow()
 	if data, err := fs.ReadFile(fsys, WorkflowFile); err == nil {
