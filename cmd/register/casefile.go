@@ -36,7 +36,7 @@ func openRegister(ctx context.Context, e *env, dir string) (*register.Register, 
 	}
 	if len(findings) > 0 {
 		printFindings(e, findings)
-		return nil, withHint(fmt.Errorf("%s: %s that cannot be read; fix %s first", dir, count(len(findings), "file problem"), them(len(findings))),
+		return nil, withHint(fmt.Errorf("%s: %s above; a register with files that do not parse is not edited", dir, count(len(findings), "finding")),
 			"register check %s lists everything wrong", dir)
 	}
 	return reg, nil
@@ -89,13 +89,6 @@ func count(n int, what string) string {
 		return "1 " + what
 	}
 	return fmt.Sprintf("%d %ss", n, what)
-}
-
-func them(n int) string {
-	if n == 1 {
-		return "it"
-	}
-	return "them"
 }
 
 // whoami finds the person making a change: the one named by --as, else
