@@ -117,6 +117,17 @@ func ParseCase(r io.Reader) (*Case, error) {
 	return c, nil
 }
 
+// parseCase is ParseCase on a file already in memory.
+func parseCase(data []byte) (*Case, Findings) {
+	c := new(Case)
+	doc, fs := parseDocumentBytes(data, c)
+	if fs != nil {
+		return nil, fs
+	}
+	c.doc = doc
+	return c, nil
+}
+
 // Body returns the Markdown narrative after the front matter.
 func (c *Case) Body() []byte {
 	if c.doc == nil {

@@ -314,6 +314,7 @@ func (r *Register) checkMinutes(m *Minutes) Findings {
 			}
 		}
 	}
+	out = append(out, r.checkMinutesReview(m)...)
 	ids := map[string]bool{}
 	for i, a := range m.Actions {
 		p := fmt.Sprintf("actions[%d]", i)

@@ -241,3 +241,5 @@ func findingLine(f, place string) int {
 	fmt.Sscanf(rest, "%d:", &n)
 	return n
 }
+
+func mapFile(s string) *fstest.MapFile { return &fstest.MapFile{Data: []byte(s), Mode: 0o644} }

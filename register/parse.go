@@ -58,6 +58,11 @@ func parseDocument(r io.Reader, v any) (*document, Findings) {
 	if err != nil {
 		return nil, Findings{errorf(0, "read", "%v", err)}
 	}
+	return parseDocumentBytes(data, v)
+}
+
+// parseDocumentBytes is parseDocument on a file already in memory.
+func parseDocumentBytes(data []byte, v any) (*document, Findings) {
 	if len(data) > MaxDocument {
 		return nil, Findings{errorf(0, "schema", "file is larger than %s, the limit for a case or minutes file; keep large material such as logs in evidence", size(MaxDocument))}
 	}
@@ -91,7 +96,9 @@ func parseDocument(r io.Reader, v any) (*document, Findings) {
 		return nil, fs
 	}
 	fmLines := bytes.Count(data[:len(data)-len(body)], []byte("\n"))
-	return &document{Lines: lines, Body: body, BodyLine: fmLines + 1}, nil
+	// The body comes back in frontmatter's read buffer, several times
+	// its size; a register holds thousands, so keep an exact copy.
+	return &document{Lines: lines, Body: bytes.Clone(body), BodyLine: fmLines + 1}, nil
 }
 
 // checkText refuses what would make line numbers or YAML lie: a byte
@@ -165,12 +172,9 @@ func decodeYAML(text []byte, offset int, v any) (map[string]int, Findings) {
 		return nil, fs
 	}
 	w := walker{offset: offset, lines: map[string]int{}, root: root}
-	w.walk(doc, reflect.TypeOf(v).Elem(), "")
+	w.walk(doc, reflect.ValueOf(v).Elem(), "")
 	if w.findings != nil {
 		return nil, w.findings
-	}
-	if err := doc.Decode(v); err != nil {
-		return nil, Findings{yamlError(err, offset)}
 	}
 	return w.lines, nil
 }
@@ -253,21 +257,27 @@ func (w *walker) describe(path string) string {
 	return fmt.Sprintf("field %q", path)
 }
 
-func (w *walker) walk(n *yaml.Node, t reflect.Type, path string) {
+// walk checks node n against the Go value v it decodes into, and stores
+// the value as it goes: one pass over the tree both validates and
+// decodes, so every bad value is reported with its field (not only the
+// first yaml.v3 would meet) and nothing is decoded twice. v is settable.
+func (w *walker) walk(n *yaml.Node, v reflect.Value, path string) {
 	if n.Tag == "!!null" {
 		return
 	}
-	for t.Kind() == reflect.Pointer {
-		t = t.Elem()
+	t := v.Type()
+	if t.Kind() == reflect.Pointer {
+		e := reflect.New(t.Elem())
+		w.walk(n, e.Elem(), path)
+		v.Set(e)
+		return
 	}
 	if reflect.PointerTo(t).Implements(unmarshalerType) {
 		if n.Kind != yaml.ScalarNode {
 			w.errorf(n, "%s: want %s, got %s", w.describe(path), valueHint(t), kindName(n))
 			return
 		}
-		// Decode the scalar now, so every bad value is reported with
-		// its field, not only the first one yaml.v3 meets.
-		if err := reflect.New(t).Interface().(yaml.Unmarshaler).UnmarshalYAML(n); err != nil {
+		if err := v.Addr().Interface().(yaml.Unmarshaler).UnmarshalYAML(n); err != nil {
 			msg := err.Error()
 			var te *yaml.TypeError
 			if errors.As(err, &te) && len(te.Errors) > 0 {
@@ -284,73 +294,86 @@ func (w *walker) walk(n *yaml.Node, t reflect.Type, path string) {
 			return
 		}
 		fields := structFields(t)
-		seen := map[string]int{}
 		for i := 0; i+1 < len(n.Content); i += 2 {
 			k, val := n.Content[i], n.Content[i+1]
 			if k.Kind != yaml.ScalarNode {
 				w.errorf(k, "%s: field names must be plain words, not lists or mappings", w.describe(path))
 				continue
 			}
-			if prev, ok := seen[k.Value]; ok {
-				w.errorf(k, "field %q is given twice (first on line %d); keep one", join(path, k.Value), w.offset+prev)
+			p := join(path, k.Value)
+			if prev, ok := w.lines[p]; ok {
+				w.errorf(k, "field %q is given twice (first on line %d); keep one", p, prev)
 				continue
 			}
-			seen[k.Value] = k.Line
 			f, ok := fields[k.Value]
 			if !ok {
-				w.errorf(k, "unknown field %q%s", join(path, k.Value), suggest(k.Value, fields))
+				w.errorf(k, "unknown field %q%s", p, suggest(k.Value, fields))
 				continue
 			}
-			p := join(path, k.Value)
 			w.lines[p] = w.offset + k.Line
-			w.walk(val, f, p)
+			w.walk(val, v.Field(f), p)
 		}
 	case reflect.Map:
 		if n.Kind != yaml.MappingNode {
 			w.errorf(n, "%s: want a mapping, got %s", w.describe(path), kindName(n))
 			return
 		}
-		seen := map[string]int{}
+		if v.IsNil() {
+			v.Set(reflect.MakeMapWithSize(t, len(n.Content)/2))
+		}
 		for i := 0; i+1 < len(n.Content); i += 2 {
 			k, val := n.Content[i], n.Content[i+1]
 			if k.Kind != yaml.ScalarNode {
 				w.errorf(k, "%s: keys must be plain words, not lists or mappings", w.describe(path))
 				continue
 			}
-			if prev, ok := seen[k.Value]; ok {
-				w.errorf(k, "%q is given twice in %s (first on line %d); keep one", k.Value, path, w.offset+prev)
+			p := join(path, k.Value)
+			if prev, ok := w.lines[p]; ok {
+				w.errorf(k, "%q is given twice in %s (first on line %d); keep one", k.Value, path, prev)
 				continue
 			}
-			seen[k.Value] = k.Line
-			p := join(path, k.Value)
 			w.lines[p] = w.offset + k.Line
-			w.walk(k, t.Key(), path)
-			w.walk(val, t.Elem(), p)
+			kv, ev := reflect.New(t.Key()).Elem(), reflect.New(t.Elem()).Elem()
+			w.walk(k, kv, path)
+			w.walk(val, ev, p)
+			v.SetMapIndex(kv, ev)
 		}
 	case reflect.Slice:
 		if n.Kind != yaml.SequenceNode {
 			w.errorf(n, "%s: want a list, got %s", w.describe(path), kindName(n))
 			return
 		}
+		v.Set(reflect.MakeSlice(t, len(n.Content), len(n.Content)))
 		for i, item := range n.Content {
-			p := fmt.Sprintf("%s[%d]", path, i)
+			p := path + "[" + strconv.Itoa(i) + "]"
 			w.lines[p] = w.offset + item.Line
-			w.walk(item, t.Elem(), p)
+			w.walk(item, v.Index(i), p)
 		}
 	case reflect.Bool:
-		if n.Kind != yaml.ScalarNode || n.Tag != "!!bool" {
+		b, err := strconv.ParseBool(n.Value)
+		if n.Kind != yaml.ScalarNode || n.Tag != "!!bool" || err != nil {
 			w.errorf(n, "%s: want true or false, got %s", w.describe(path), kindName(n))
+			return
 		}
+		v.SetBool(b)
 	case reflect.Int, reflect.Int64:
 		if n.Kind != yaml.ScalarNode || n.Tag != "!!int" {
 			w.errorf(n, "%s: want a whole number, got %s", w.describe(path), kindName(n))
-		} else if v, err := strconv.ParseInt(n.Value, 0, 64); err != nil || v < 0 {
+		} else if i, err := strconv.ParseInt(n.Value, 0, 64); err != nil || i < 0 || v.OverflowInt(i) {
 			w.errorf(n, "%s: want a whole number of at least 0, got %s", w.describe(path), n.Value)
+		} else {
+			v.SetInt(i)
 		}
 	case reflect.String:
 		if n.Kind != yaml.ScalarNode {
 			w.errorf(n, "%s: want text, got %s", w.describe(path), kindName(n))
+			return
 		}
+		v.SetString(n.Value)
+	default:
+		// A field type the schema does not use: a programming error,
+		// reported rather than silently skipped.
+		w.errorf(n, "%s: cannot decode into %s", w.describe(path), t)
 	}
 }
 
@@ -391,12 +414,12 @@ func kindName(n *yaml.Node) string {
 	return strconv.Quote(v)
 }
 
-// structFields maps YAML names to field types for t, cached per type.
-func structFields(t reflect.Type) map[string]reflect.Type {
+// structFields maps YAML names to field indexes of t, cached per type.
+func structFields(t reflect.Type) map[string]int {
 	if m, ok := fieldCache.Load(t); ok {
-		return m.(map[string]reflect.Type)
+		return m.(map[string]int)
 	}
-	m := map[string]reflect.Type{}
+	m := map[string]int{}
 	for i := 0; i < t.NumField(); i++ {
 		f := t.Field(i)
 		name, _, _ := strings.Cut(f.Tag.Get("yaml"), ",")
@@ -406,7 +429,7 @@ func structFields(t reflect.Type) map[string]reflect.Type {
 		if name == "" {
 			name = strings.ToLower(f.Name)
 		}
-		m[name] = f.Type
+		m[name] = i
 	}
 	fieldCache.Store(t, m)
 	return m
@@ -417,7 +440,7 @@ func structFields(t reflect.Type) map[string]reflect.Type {
 var fieldCache sync.Map
 
 // suggest proposes the known field closest to an unknown one.
-func suggest(name string, fields map[string]reflect.Type) string {
+func suggest(name string, fields map[string]int) string {
 	best, bestD := "", 3
 	for f := range fields {
 		if d := editDistance(name, f); d < bestD || d == bestD && f < best {

@@ -218,7 +218,7 @@ func (w *Workflow) StateMissing(c *Case, env *Env) []Requirement {
 	}
 	missing := unmet(c, env, s.Requires)
 	var best []Requirement
-	for i, t := range w.Transitions {
+	for _, t := range w.Transitions {
 		if t.To != s.Name || len(t.Requires) == 0 {
 			if t.To == s.Name {
 				return missing // a road in that asks nothing more
@@ -229,7 +229,9 @@ func (w *Workflow) StateMissing(c *Case, env *Env) []Requirement {
 		if len(m) == 0 {
 			return missing
 		}
-		if i == 0 || best == nil || len(m) < len(best) {
+		// On a tie, report the road listed last: in the built-in
+		// workflow, the full road through ITPARG's review.
+		if best == nil || len(m) <= len(best) {
 			best = m
 		}
 	}
