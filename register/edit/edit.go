@@ -28,7 +28,9 @@ import (
 // The path is dot-separated field names with list indexes, such as
 // "status", "notified.img", "ico.decision" or "evidence[2].sha256".
 // Missing parent mappings are created; an existing value is replaced
-// whatever its style. The value is rendered as yaml.v3 marshals it.
+// whatever its style. The value is rendered as yaml.v3 marshals it; a
+// *yaml.Node value is written as it is, so a caller can ask for a flow
+// list ("[a, b]") by setting its Style.
 func Set(doc []byte, path string, value any) ([]byte, error) {
 	segs, err := parsePath(path)
 	if err != nil {
@@ -150,6 +152,14 @@ func toNode(v any, omitEmpty bool) (*yaml.Node, error) {
 func build(v reflect.Value, omitEmpty bool) (*yaml.Node, error) {
 	if !v.IsValid() {
 		return &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!null", Value: "null"}, nil
+	}
+	switch n := v.Interface().(type) {
+	case *yaml.Node:
+		if n != nil {
+			return deepCopy(n), nil
+		}
+	case yaml.Node:
+		return deepCopy(&n), nil
 	}
 	if v.Type().Implements(marshalerType) && !(v.Kind() == reflect.Pointer && v.IsNil()) {
 		out, err := v.Interface().(yaml.Marshaler).MarshalYAML()

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/council/register/register"
+	"gopkg.in/yaml.v3"
 )
 
 var at = register.Time{Time: time.Date(2026, 11, 28, 10, 0, 0, 0, time.UTC)}
@@ -197,6 +198,13 @@ status: resolved
 		before: md("evidence: [{file: E01-a.pgp}]\n"),
 		op:     set("evidence[0].size", 12),
 		after:  md("evidence: [{file: E01-a.pgp, size: 12}]\n"),
+	},
+	{
+		name:   "a node value keeps its style",
+		before: md("status: x\n"),
+		op: set("types", &yaml.Node{Kind: yaml.SequenceNode, Style: yaml.FlowStyle, Content: []*yaml.Node{
+			{Kind: yaml.ScalarNode, Value: "malware"}, {Kind: yaml.ScalarNode, Value: "other"}}}),
+		after: md("status: x\ntypes: [malware, other]\n"),
 	},
 	{
 		name:   "time alone in a flow list",
