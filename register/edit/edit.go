@@ -28,7 +28,9 @@ import (
 // The path is dot-separated field names with list indexes, such as
 // "status", "notified.img", "ico.decision" or "evidence[2].sha256".
 // Missing parent mappings are created; an existing value is replaced
-// whatever its style. The value is rendered as yaml.v3 marshals it; a
+// whatever its style. The value is rendered as yaml.v3 marshals it, but
+// without the empty fields of structs and maps (an empty value given
+// itself, such as []string{} for "lessons: []", is written); a
 // *yaml.Node value is written as it is, so a caller can ask for a flow
 // list ("[a, b]") by setting its Style.
 func Set(doc []byte, path string, value any) ([]byte, error) {
@@ -36,7 +38,7 @@ func Set(doc []byte, path string, value any) ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
-	nv, err := toNode(value, false)
+	nv, err := toNode(value, true)
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", path, err)
 	}
@@ -53,7 +55,8 @@ func Set(doc []byte, path string, value any) ([]byte, error) {
 
 // Append adds item to the end of the list at path (such as "updates",
 // "lessons" or "evidence[0].custody") and returns the new document. A
-// missing list is created. Empty fields of a struct item are left out.
+// missing list is created. Empty fields of a struct item are left out,
+// as in Set.
 func Append(doc []byte, path string, item any) ([]byte, error) {
 	segs, err := parsePath(path)
 	if err != nil {
@@ -674,18 +677,7 @@ func (f *file) flowSet(l location, segs []seg, nv *yaml.Node) ([]edit, bool, err
 // flowText renders the entries of a one-entry collection in flow style,
 // without the brackets: "key: value" or "item".
 func flowText(n *yaml.Node) (string, error) {
-	n = deepCopy(n)
-	var flow func(n *yaml.Node)
-	flow = func(n *yaml.Node) {
-		if n.Kind == yaml.MappingNode || n.Kind == yaml.SequenceNode {
-			n.Style = yaml.FlowStyle
-		}
-		for _, c := range n.Content {
-			flow(c)
-		}
-	}
-	flow(n)
-	text, err := encode(n)
+	text, err := encode(withFlowStyle(n))
 	if err != nil {
 		return "", err
 	}
@@ -700,6 +692,22 @@ func flowText(n *yaml.Node) (string, error) {
 }
 
 var quotedTime = regexp.MustCompile(`([\[{]|, |: )'(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d+)?(?:Z|[+-]\d\d:\d\d))'([,}\]])`)
+
+// withFlowStyle returns a copy of n with every collection in flow style.
+func withFlowStyle(n *yaml.Node) *yaml.Node {
+	n = deepCopy(n)
+	var flow func(n *yaml.Node)
+	flow = func(n *yaml.Node) {
+		if n.Kind == yaml.MappingNode || n.Kind == yaml.SequenceNode {
+			n.Style = yaml.FlowStyle
+		}
+		for _, c := range n.Content {
+			flow(c)
+		}
+	}
+	flow(n)
+	return n
+}
 
 // flowInsert adds an entry at the end of a flow collection.
 func (f *file) flowInsert(c *yaml.Node, entry string) ([]edit, error) {
@@ -824,6 +832,11 @@ func (f *file) keyOwner(k *yaml.Node) (owner, error) {
 
 // replace replaces the value at l with nv.
 func (f *file) replace(l location, nv *yaml.Node) ([]edit, error) {
+	if old := l.node; old.Style&yaml.FlowStyle != 0 && len(old.Content) > 0 &&
+		(nv.Kind == yaml.MappingNode || nv.Kind == yaml.SequenceNode) && nv.Style == 0 {
+		// A collection written [a, b] or {k: v} stays written so.
+		nv = withFlowStyle(nv)
+	}
 	var o owner
 	var wrap *yaml.Node
 	switch l.parent.Kind {
@@ -889,7 +902,7 @@ func render(n *yaml.Node, indent int) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	text = strings.TrimSuffix(text, "\n")
+	text = quotedTime.ReplaceAllString(strings.TrimSuffix(text, "\n"), "$1$2$3")
 	if indent == 0 {
 		return text, nil
 	}

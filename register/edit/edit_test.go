@@ -149,7 +149,7 @@ status: resolved
 		name:   "flow list replaced whole",
 		before: md("types: [malware, other]  # what\nstatus: x\n"),
 		op:     set("types", []string{"theft-or-loss", "other"}),
-		after:  md("types:  # what\n  - theft-or-loss\n  - other\nstatus: x\n"),
+		after:  md("types: [theft-or-loss, other]  # what\nstatus: x\n"),
 	},
 	{
 		name:   "mapping replaced by scalar keeps key-line comment",
@@ -205,6 +205,24 @@ status: resolved
 		op: set("types", &yaml.Node{Kind: yaml.SequenceNode, Style: yaml.FlowStyle, Content: []*yaml.Node{
 			{Kind: yaml.ScalarNode, Value: "malware"}, {Kind: yaml.ScalarNode, Value: "other"}}}),
 		after: md("status: x\ntypes: [malware, other]\n"),
+	},
+	{
+		name:   "struct value without its empty fields",
+		before: md("ico: {decision: pending}\nstatus: x\n"),
+		op:     set("ico", register.ICO{Decision: "notify", DecidedBy: "dora", DecidedAt: &at}),
+		after:  md("ico: {decision: notify, decided_by: dora, decided_at: 2026-11-28T10:00:00Z}\nstatus: x\n"),
+	},
+	{
+		name:   "struct value into a block mapping",
+		before: md("review:\n  minutes: 2026-11-01   # first meeting\nstatus: x\n"),
+		op:     set("review", register.Review{Minutes: "2026-11-27"}),
+		after:  md("review:\n  minutes: 2026-11-27\nstatus: x\n"),
+	},
+	{
+		name:   "explicit empty list",
+		before: md("status: x\n"),
+		op:     set("lessons", []string{}),
+		after:  md("status: x\nlessons: []\n"),
 	},
 	{
 		name:   "time alone in a flow list",
