@@ -54,6 +54,9 @@ type Deadline struct {
 	Due        time.Time
 	NotifiedAt time.Time // zero when not yet notified
 	Met        bool
+	// Overdue is set when the case is not notified and the deadline
+	// has passed.
+	Overdue    bool
 	LateReason string
 }
 
@@ -152,7 +155,7 @@ func Summarise(ctx context.Context, r *register.Register, o Options) (*Summary, 
 			}
 			decision[d]++
 			if d == "notify" {
-				s.Deadlines = append(s.Deadlines, deadline(c, s.ICOHours))
+				s.Deadlines = append(s.Deadlines, deadline(c, s.ICOHours, o.Now))
 			}
 		}
 		s.measure(r.Workflow, c, o.Timeline, &triage, &resolve)
@@ -219,11 +222,13 @@ func Resolved(w *register.Workflow, state string) bool {
 	return ok && slices.Contains(st.Requires, "resolution")
 }
 
-func deadline(c *register.Case, hours int) Deadline {
+func deadline(c *register.Case, hours int, now time.Time) Deadline {
 	d := Deadline{ID: c.ID, ReportedAt: c.ReportedAt.Time, Due: c.ReportedAt.Add(time.Duration(hours) * time.Hour)}
 	if c.ICO.NotifiedAt != nil {
 		d.NotifiedAt = c.ICO.NotifiedAt.Time
 		d.Met = !d.NotifiedAt.After(d.Due)
+	} else {
+		d.Overdue = now.After(d.Due)
 	}
 	d.LateReason = c.ICO.LateReason
 	return d
