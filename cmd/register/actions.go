@@ -1,10 +1,10 @@
 package main
 
 import (
+	"bufio"
 	"context"
 	"encoding/json"
 	"fmt"
-	"text/tabwriter"
 
 	"github.com/council/register/register/review"
 	"github.com/spf13/cobra"
@@ -82,7 +82,14 @@ func runActions(ctx context.Context, e *env, o actionsOptions) error {
 		fmt.Fprintln(e.Err, "register: no actions")
 		return nil
 	}
-	w := tabwriter.NewWriter(e.Out, 0, 0, 2, ' ', 0)
+	// Columns line up across owners, so the list reads as one table.
+	var wState, wRef, wCase int
+	for _, it := range items {
+		wState = max(wState, len(it.State()))
+		wRef = max(wRef, len(it.Minutes)+1+len(it.ID))
+		wCase = max(wCase, len(it.Case))
+	}
+	w := bufio.NewWriter(e.Out)
 	for _, g := range groups {
 		name := g.Owner
 		if g.Name != "" {
@@ -90,7 +97,8 @@ func runActions(ctx context.Context, e *env, o actionsOptions) error {
 		}
 		fmt.Fprintf(w, "%s\n", name)
 		for _, it := range g.Items {
-			fmt.Fprintf(w, "  %s\tdue %s\t%s %s\t%s\t%s\n", it.State(), it.Due, it.Minutes, it.ID, it.Case, oneLine(it.Action.Action))
+			fmt.Fprintf(w, "  %-*s  due %s  %-*s  %-*s  %s\n", wState, it.State(), it.Due, wRef, it.Minutes+" "+it.ID,
+				wCase, it.Case, oneLine(it.Action.Action))
 		}
 	}
 	return w.Flush()

@@ -78,7 +78,11 @@ func loadClean(ctx context.Context, e *env, dir string) (*register.Register, err
 		for _, f := range findings {
 			fmt.Fprintln(e.Err, f)
 		}
-		return nil, withHint(fmt.Errorf("%d files of the register cannot be read", len(findings)),
+		what := fmt.Sprintf("%d files of the register cannot be read", len(findings))
+		if len(findings) == 1 {
+			what = "a file of the register cannot be read"
+		}
+		return nil, withHint(errors.New(what),
 			"fix them first (register check lists every finding)")
 	}
 	return reg, nil
