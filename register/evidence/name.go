@@ -34,8 +34,9 @@ func Name(n int, original string) string {
 		}
 	}
 	s := b.String()
-	for _, pair := range [][2]string{{"..", "."}, {"--", "-"}, {".-", "."}, {"-.", "."}} {
-		for strings.Contains(s, pair[0]) {
+	for prev := ""; prev != s; {
+		prev = s
+		for _, pair := range [][2]string{{"..", "."}, {"--", "-"}, {".-", "."}, {"-.", "."}} {
 			s = strings.ReplaceAll(s, pair[0], pair[1])
 		}
 	}
