@@ -64,9 +64,9 @@ func testRegister(t testing.TB, extra fstest.MapFS) (*register.Register, fstest.
     email: dana@example.gov.uk
     roles: [dpo]
 `)},
-		"keys/alice.asc":                    {Data: testdata(t, "alice.asc")},
-		"keys/sam.asc":                      {Data: testdata(t, "sam.asc")},
-		"keys/dana.asc":                     {Data: testdata(t, "dana.asc")},
+		"keys/alice.asc":                   {Data: testdata(t, "alice.asc")},
+		"keys/sam.asc":                     {Data: testdata(t, "sam.asc")},
+		"keys/dana.asc":                    {Data: testdata(t, "dana.asc")},
 		"cases/2026/INC-2026-0001/case.md": {Data: []byte(caseFile)},
 	}
 	for k, v := range extra {
