@@ -196,6 +196,10 @@ func Decrypt(ctx context.Context, dst io.Writer, src io.Reader, key *PrivateKey)
 	if err != nil {
 		return Sealed{}, decryptError(err)
 	}
+	// A message is one packet sequence; anything after it was added.
+	if k, _ := io.ReadFull(src, make([]byte, 1)); k > 0 {
+		return Sealed{}, errors.New("data after the end of the OpenPGP message: the file was altered")
+	}
 	return sealed(h, n), nil
 }
 

@@ -187,6 +187,9 @@ func TestTamperedCiphertext(t *testing.T) {
 	if _, err := evidence.Decrypt(context.Background(), io.Discard, bytes.NewReader(ct[:len(ct)-100]), privateKey(t, "alice")); err == nil {
 		t.Error("truncated ciphertext decrypted without error")
 	}
+	if _, err := evidence.Decrypt(context.Background(), io.Discard, bytes.NewReader(append(bytes.Clone(ct), 0xc3)), privateKey(t, "alice")); err == nil {
+		t.Error("ciphertext with a byte appended decrypted without error")
+	}
 }
 
 func TestEncryptNeedsValidKeys(t *testing.T) {
