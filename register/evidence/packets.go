@@ -58,7 +58,16 @@ func Recipients(r io.Reader) ([]uint64, error) {
 			return done(ids)
 		case *packet.OnePassSignature, *packet.Signature:
 			return nil, errors.New("signed but not encrypted")
-		case *packet.LiteralData, *packet.Compressed:
+		case *packet.Compressed:
+			// gpg --sign compresses first; look inside to say what it is.
+			if inner, err := packet.Read(p.Body); err == nil {
+				switch inner.(type) {
+				case *packet.OnePassSignature, *packet.Signature:
+					return nil, errors.New("signed but not encrypted")
+				}
+			}
+			return nil, errors.New("an OpenPGP message that is not encrypted")
+		case *packet.LiteralData:
 			return nil, errors.New("an OpenPGP message that is not encrypted")
 		case *packet.PublicKey, *packet.PrivateKey, *packet.UserId:
 			return nil, errors.New("an OpenPGP key, not an encrypted message")
