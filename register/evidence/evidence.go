@@ -17,6 +17,7 @@ package evidence
 import (
 	"bytes"
 	"context"
+	"crypto/aes"
 	"crypto/rand"
 	"crypto/sha256"
 	"encoding/hex"
@@ -80,25 +81,46 @@ func Encrypt(ctx context.Context, dst io.Writer, src io.Reader, to []*Recipient,
 		}
 		entities = append(entities, e)
 	}
-	config := &packet.Config{
-		DefaultCipher:          packet.CipherAES256,
-		DefaultCompressionAlgo: packet.CompressionNone,
-		Time:                   func() time.Time { return now },
-		Rand:                   rand.Reader,
-	}
-	// Recipients' preferences could talk the cipher down to AES-128;
-	// the policy asks for AES-256, so refuse rather than quietly weaken.
+	config := &packet.Config{Time: func() time.Time { return now }, Rand: rand.Reader}
+	// The policy asks for AES-256; a key that says it cannot read it is
+	// refused rather than sent something it may not open.
 	for i, e := range entities {
 		if sig, _ := e.PrimarySelfSignature(); sig != nil && len(sig.PreferredSymmetric) > 0 && !bytes.Contains(sig.PreferredSymmetric, []byte{uint8(packet.CipherAES256)}) {
 			return Sealed{}, fmt.Errorf("person %s: key does not accept AES-256 (its cipher preferences exclude it)", to[i].Person)
 		}
 	}
-	w, err := openpgp.Encrypt(dst, entities, nil, &openpgp.FileHints{IsBinary: true, ModTime: now}, config)
+	// The session key packets, one per recipient, then the encrypted
+	// literal data, as gpg writes them (without compression: evidence is
+	// mostly compressed already, and compression would cost most of the
+	// time).
+	sessionKey := make([]byte, 32)
+	if _, err := io.ReadFull(rand.Reader, sessionKey); err != nil {
+		return Sealed{}, err
+	}
+	for _, e := range entities {
+		k, _ := e.EncryptionKey(now)
+		if err := packet.SerializeEncryptedKeyAEAD(dst, k.PublicKey, packet.CipherAES256, false, sessionKey, config); err != nil {
+			return Sealed{}, fmt.Errorf("session key packet: %w", err)
+		}
+	}
+	block, err := aes.NewCipher(sessionKey)
+	if err != nil {
+		return Sealed{}, err
+	}
+	prefix := make([]byte, 16)
+	if _, err := io.ReadFull(rand.Reader, prefix); err != nil {
+		return Sealed{}, err
+	}
+	sw, err := newSEIPDWriter(dst, block, prefix)
+	if err != nil {
+		return Sealed{}, err
+	}
+	w, err := packet.SerializeLiteral(sw, true, "", uint32(now.Unix()))
 	if err != nil {
 		return Sealed{}, err
 	}
 	h := sha256.New()
-	n, err := io.CopyBuffer(io.MultiWriter(w, h), ctxReader{ctx, src}, make([]byte, bufferSize))
+	n, err := copyHashing(ctx, w, h, src)
 	if err != nil {
 		return Sealed{}, err
 	}
@@ -106,6 +128,43 @@ func Encrypt(ctx context.Context, dst io.Writer, src io.Reader, to []*Recipient,
 		return Sealed{}, err
 	}
 	return sealed(h, n), nil
+}
+
+// copyHashing copies src to w and hashes it, the hash running on the
+// other core while w encrypts the same chunk.
+func copyHashing(ctx context.Context, w io.Writer, h hash.Hash, src io.Reader) (int64, error) {
+	buf := make([]byte, bufferSize)
+	chunks := make(chan []byte)
+	hashed := make(chan struct{})
+	go func() {
+		for c := range chunks {
+			h.Write(c)
+			hashed <- struct{}{}
+		}
+	}()
+	defer close(chunks)
+	var total int64
+	for {
+		if err := ctx.Err(); err != nil {
+			return total, err
+		}
+		n, rerr := io.ReadFull(src, buf)
+		if n > 0 {
+			chunks <- buf[:n]
+			_, werr := w.Write(buf[:n])
+			<-hashed
+			if werr != nil {
+				return total, werr
+			}
+			total += int64(n)
+		}
+		switch {
+		case rerr == io.EOF || rerr == io.ErrUnexpectedEOF:
+			return total, nil
+		case rerr != nil:
+			return total, rerr
+		}
+	}
 }
 
 func sealed(h hash.Hash, n int64) Sealed {
