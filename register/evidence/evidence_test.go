@@ -147,6 +147,21 @@ func TestEncryptDecryptRoundTrip(t *testing.T) {
 	}
 }
 
+// TestSizes crosses the boundaries of CFB blocks, of the one-, two- and
+// five-byte packet lengths and of the partial-length chunks.
+func TestSizes(t *testing.T) {
+	key := privateKey(t, "sam")
+	for _, n := range []int{0, 1, 15, 16, 17, 160, 191, 8383, 8384, 1<<20 - 40, 1 << 20, 2<<20 + 1} {
+		plain := randomBytes(t, n)
+		ct, s := encryptForCase(t, plain)
+		var out bytes.Buffer
+		got, err := evidence.Decrypt(context.Background(), &out, bytes.NewReader(ct), key)
+		if err != nil || got != s || !bytes.Equal(out.Bytes(), plain) {
+			t.Errorf("%d bytes: decrypted %d bytes, %+v, %v; want %+v", n, out.Len(), got, err, s)
+		}
+	}
+}
+
 func TestDecryptWrongKey(t *testing.T) {
 	ct, _ := encryptForCase(t, []byte("forensic image"))
 	var out bytes.Buffer
@@ -343,10 +358,14 @@ func gpgHome(t *testing.T, secrets ...string) string {
 }
 
 func TestGPGDecryptsWhatWeWrite(t *testing.T) {
-	plain := randomBytes(t, 1<<20+3)
+	plain := randomBytes(t, 2<<20+3)
 	ct, _ := encryptForCase(t, plain)
 	for _, who := range []string{"alice", "sam"} {
 		home := gpgHome(t, who)
+		small, _ := encryptForCase(t, []byte("x"))
+		if got, err := gpg(t, home, small, "--passphrase-file", filepath.Join("testdata", who+".pass"), "--decrypt"); err != nil || string(got) != "x" {
+			t.Errorf("gpg --decrypt of one byte as %s: %q, %v", who, got, err)
+		}
 		got, err := gpg(t, home, ct, "--passphrase-file", filepath.Join("testdata", who+".pass"), "--decrypt")
 		if err != nil {
 			t.Fatalf("gpg --decrypt as %s: %v", who, err)
