@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"os/exec"
 	"path"
 	"path/filepath"
 	"regexp"
@@ -17,10 +16,10 @@ import (
 	"time"
 
 	"github.com/council/register/register"
+	"github.com/council/register/register/edit"
 	"github.com/council/register/register/evidence"
 	"github.com/spf13/cobra"
 	"golang.org/x/term"
-	"gopkg.in/yaml.v3"
 )
 
 func init() { verbs = append(verbs, newEvidenceCmd) }
@@ -51,8 +50,8 @@ simo). Each file's entry in case.md records the SHA-256 and size of the
 plaintext and a chain of custody that every decryption extends.`,
 	}
 	var dir, as string
-	cmd.PersistentFlags().StringVar(&dir, "dir", ".", "the register's folder")
-	cmd.PersistentFlags().StringVar(&as, "as", "", "the person acting (default: the one whose e-mail is git's user.email)")
+	cmd.PersistentFlags().StringVarP(&dir, "dir", "C", ".", dirUsage)
+	cmd.PersistentFlags().StringVar(&as, "as", "", "the `PERSON-ID` acting (default: from your Git e-mail)")
 	opts := func() *evidenceOptions { return &evidenceOptions{Dir: dir, As: as} }
 	keyFlags := func(c *cobra.Command, o *evidenceOptions) {
 		c.Flags().StringVar(&o.Key, "key", "", "your exported OpenPGP secret key (gpg --export-secret-keys)")
@@ -131,68 +130,56 @@ recipients: rekeying does not revoke access to old commits.`,
 	return cmd
 }
 
-// evidenceCase is a loaded register with one case to work on.
+// evidenceCase is a case opened for editing, with the register's keys.
 type evidenceCase struct {
-	dir  string
-	reg  *register.Register
-	c    *register.Case
-	path string // case.md on disk
+	*caseFile
 	ring *evidence.Keyring
 }
 
-func (ec *evidenceCase) evidenceDir() string { return filepath.Join(filepath.Dir(ec.path), "evidence") }
-
-func (ec *evidenceCase) file(name string) string { return filepath.Join(ec.evidenceDir(), name) }
-
-func loadEvidenceRegister(ctx context.Context, dir string) (*register.Register, error) {
-	reg, _, err := loadRegister(ctx, dir)
-	return reg, err
+func (ec *evidenceCase) evidenceDir() string {
+	return filepath.Join(filepath.Dir(ec.caseFile.file), "evidence")
 }
 
-func openCase(reg *register.Register, dir, id string) (*evidenceCase, error) {
-	c := reg.Case(id)
-	if c == nil {
-		if _, _, _, err := register.ParseID(id); err != nil {
-			return nil, err
-		}
-		return nil, withHint(fmt.Errorf("case %s not found", id), "register check %s lists files that could not be read", dir)
-	}
-	return &evidenceCase{dir: dir, reg: reg, c: c, path: filepath.Join(dir, filepath.FromSlash(c.Path)),
-		ring: evidence.LoadKeyring(os.DirFS(dir), reg.People)}, nil
-}
+func (ec *evidenceCase) path(name string) string { return filepath.Join(ec.evidenceDir(), name) }
 
-// actor returns the person acting: --as, or the one whose e-mail is
-// git's author e-mail.
-func actor(reg *register.Register, dir, as string) (*register.Person, error) {
-	if as != "" {
-		p := reg.People.ByID(as)
-		if p == nil {
-			return nil, fmt.Errorf("--as %s: no such person in people.yaml", as)
-		}
-		if !p.Active() {
-			return nil, fmt.Errorf("--as %s: %s left on %s", as, as, p.Left.Format(time.DateOnly))
-		}
-		return p, nil
-	}
-	cmd := exec.Command("git", "-C", dir, "var", "GIT_AUTHOR_IDENT")
-	out, err := cmd.Output()
+// openEvidenceCase opens a case for editing, refusing a register with
+// files that do not parse.
+func openEvidenceCase(ctx context.Context, e *env, dir, id string) (*evidenceCase, error) {
+	cf, err := openCase(ctx, e, dir, id)
 	if err != nil {
-		return nil, withHint(errors.New("cannot tell who you are"), "give --as PERSON-ID, or set git config user.email to your address in people.yaml")
+		return nil, err
 	}
-	ident := string(out)
-	i, j := strings.IndexByte(ident, '<'), strings.IndexByte(ident, '>')
-	if i < 0 || j < i {
-		return nil, fmt.Errorf("cannot read git's author identity %q", strings.TrimSpace(ident))
-	}
-	email := ident[i+1 : j]
-	p := reg.People.ByEmail(email)
-	if p == nil {
-		return nil, withHint(fmt.Errorf("%s is nobody in people.yaml", email), "give --as PERSON-ID, or set git config user.email to your address in people.yaml")
+	return &evidenceCase{caseFile: cf, ring: evidence.LoadKeyring(os.DirFS(dir), cf.reg.People)}, nil
+}
+
+// actor returns the person acting, who must not have left.
+func actor(reg *register.Register, dir, as string) (*register.Person, error) {
+	p, err := whoami(dir, reg, as)
+	if err != nil {
+		return nil, err
 	}
 	if !p.Active() {
-		return nil, fmt.Errorf("%s left on %s", p.ID, p.Left.Format(time.DateOnly))
+		return nil, fmt.Errorf("%s left on %s and can no longer handle evidence", p.ID, p.Left.Format(time.DateOnly))
 	}
 	return p, nil
+}
+
+// appendToCase appends item to the list at field of the case file and
+// writes it atomically; on error the file is unchanged.
+func (ec *evidenceCase) appendToCase(items ...caseAppend) error {
+	doc := ec.data
+	for _, it := range items {
+		var err error
+		if doc, err = edit.Append(doc, it.field, it.item); err != nil {
+			return fmt.Errorf("case %s: %s: %w", ec.c.ID, ec.c.Path, err)
+		}
+	}
+	return ec.write(doc)
+}
+
+type caseAppend struct {
+	field string
+	item  any
 }
 
 var itemPattern = regexp.MustCompile(`^E(\d{2,3})$`)
@@ -229,14 +216,11 @@ func runEvidenceAdd(ctx context.Context, e *env, o *evidenceOptions) error {
 	if strings.TrimSpace(o.Description) == "" {
 		return usageError{errors.New("--description is required: say what the evidence is, without personal data")}
 	}
-	reg, err := loadEvidenceRegister(ctx, o.Dir)
+	ec, err := openEvidenceCase(ctx, e, o.Dir, o.Case)
 	if err != nil {
 		return err
 	}
-	ec, err := openCase(reg, o.Dir, o.Case)
-	if err != nil {
-		return err
-	}
+	reg := ec.reg
 	who, err := actor(reg, o.Dir, o.As)
 	if err != nil {
 		return err
@@ -266,7 +250,7 @@ func runEvidenceAdd(ctx context.Context, e *env, o *evidenceOptions) error {
 	}
 	now := e.Now().UTC().Truncate(time.Second)
 	var sealed evidence.Sealed
-	dst := ec.file(name)
+	dst := ec.path(name)
 	err = writeEvidence(dst, func(w io.Writer) error {
 		var err error
 		sealed, err = evidence.Encrypt(ctx, w, src, to, now)
@@ -288,7 +272,7 @@ func runEvidenceAdd(ctx context.Context, e *env, o *evidenceOptions) error {
 		CollectedBy: who.ID, CollectedAt: register.Time{Time: now}, Description: o.Description,
 		Custody: []register.Custody{{At: register.Time{Time: now}, By: who.ID, Action: "collected"}},
 	}
-	if err := ec.updateCase(func(doc []byte) ([]byte, error) { return appendCase(doc, "evidence", entry) }); err != nil {
+	if err := ec.appendToCase(caseAppend{"evidence", entry}); err != nil {
 		os.Remove(dst)
 		return err
 	}
@@ -358,111 +342,6 @@ func writeTemp(dir, pattern string, perm os.FileMode, write func(io.Writer) erro
 	}
 	ok = true
 	return f.Name(), nil
-}
-
-// updateCase rewrites case.md through edit, atomically, and checks the
-// result still parses.
-func (ec *evidenceCase) updateCase(edit func([]byte) ([]byte, error)) error {
-	doc, err := os.ReadFile(ec.path)
-	if err != nil {
-		return err
-	}
-	out, err := edit(doc)
-	if err != nil {
-		return fmt.Errorf("%s: %w", ec.c.Path, err)
-	}
-	if _, err := register.ParseCase(bytes.NewReader(out)); err != nil {
-		return fmt.Errorf("%s: the edit would break the file: %w", ec.c.Path, err)
-	}
-	st, err := os.Stat(ec.path)
-	if err != nil {
-		return err
-	}
-	return writeFileAtomic(ec.path, out, st.Mode().Perm())
-}
-
-// appendCase appends item to the list at path in a case file's front
-// matter. It stands in for edit.Append until that lands.
-func appendCase(doc []byte, fieldPath string, item any) ([]byte, error) {
-	if !bytes.HasPrefix(doc, []byte("---\n")) {
-		return nil, errors.New("no front matter")
-	}
-	end := bytes.Index(doc[4:], []byte("\n---\n"))
-	if end < 0 {
-		return nil, errors.New("front matter is not closed")
-	}
-	front, rest := doc[4:4+end+1], doc[4+end+1:]
-	var root yaml.Node
-	if err := yaml.Unmarshal(front, &root); err != nil {
-		return nil, err
-	}
-	var itemNode yaml.Node
-	if err := itemNode.Encode(item); err != nil {
-		return nil, err
-	}
-	var plain func(n *yaml.Node)
-	plain = func(n *yaml.Node) {
-		if n.Kind == yaml.MappingNode {
-			kept := n.Content[:0]
-			for k := 0; k+1 < len(n.Content); k += 2 {
-				if v := n.Content[k+1]; !(v.Kind == yaml.ScalarNode && v.Tag == "!!str" && v.Value == "") {
-					kept = append(kept, n.Content[k], v)
-				}
-			}
-			n.Content = kept
-		}
-		if n.Kind == yaml.ScalarNode && n.Style&(yaml.DoubleQuotedStyle|yaml.SingleQuotedStyle) != 0 {
-			if _, err := time.Parse(time.RFC3339, n.Value); err == nil {
-				n.Style, n.Tag = 0, "!!timestamp"
-			}
-		}
-		for _, c := range n.Content {
-			plain(c)
-		}
-	}
-	plain(&itemNode)
-	n := root.Content[0]
-	segs := strings.Split(fieldPath, ".")
-	for i, s := range segs {
-		idx := -1
-		if j := strings.IndexByte(s, '['); j >= 0 {
-			idx, _ = strconv.Atoi(strings.TrimSuffix(s[j+1:], "]"))
-			s = s[:j]
-		}
-		var v *yaml.Node
-		for k := 0; k+1 < len(n.Content); k += 2 {
-			if n.Content[k].Value == s {
-				v = n.Content[k+1]
-			}
-		}
-		if v == nil {
-			v = &yaml.Node{Kind: yaml.SequenceNode, Tag: "!!seq"}
-			n.Content = append(n.Content, &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!str", Value: s}, v)
-		}
-		if idx >= 0 {
-			if v.Kind != yaml.SequenceNode || idx >= len(v.Content) {
-				return nil, fmt.Errorf("%s: no such item", fieldPath)
-			}
-			v = v.Content[idx]
-		}
-		if i == len(segs)-1 {
-			if v.Kind != yaml.SequenceNode {
-				*v = yaml.Node{Kind: yaml.SequenceNode, Tag: "!!seq"}
-			}
-			v.Style = 0
-			v.Content = append(v.Content, &itemNode)
-		}
-		n = v
-	}
-	var out bytes.Buffer
-	out.WriteString("---\n")
-	enc := yaml.NewEncoder(&out)
-	enc.SetIndent(2)
-	if err := enc.Encode(&root); err != nil {
-		return nil, err
-	}
-	out.Write(rest)
-	return out.Bytes(), nil
 }
 
 // unlock reads the private key named by --key, asking for its passphrase
@@ -542,11 +421,7 @@ func runEvidenceGet(ctx context.Context, e *env, o *evidenceOptions) error {
 	if _, err := os.Lstat(o.Out); err == nil {
 		return fmt.Errorf("%s already exists; evidence is decrypted to a new file only", o.Out)
 	}
-	reg, err := loadEvidenceRegister(ctx, o.Dir)
-	if err != nil {
-		return err
-	}
-	ec, err := openCase(reg, o.Dir, o.Case)
+	ec, err := openEvidenceCase(ctx, e, o.Dir, o.Case)
 	if err != nil {
 		return err
 	}
@@ -554,7 +429,7 @@ func runEvidenceGet(ctx context.Context, e *env, o *evidenceOptions) error {
 	if err != nil {
 		return err
 	}
-	who, err := actor(reg, o.Dir, o.As)
+	who, err := actor(ec.reg, o.Dir, o.As)
 	if err != nil {
 		return err
 	}
@@ -568,7 +443,7 @@ func runEvidenceGet(ctx context.Context, e *env, o *evidenceOptions) error {
 		}
 		return withHint(fmt.Errorf("key %s is %s's, but you are %s: custody records who decrypts", o.Key, owner, who.ID), "use your own key, or --as %s if you are %s", owner, owner)
 	}
-	src, err := os.Open(ec.file(ev.File))
+	src, err := os.Open(ec.path(ev.File))
 	if err != nil {
 		return fmt.Errorf("case %s: %w", ec.c.ID, err)
 	}
@@ -586,9 +461,7 @@ func runEvidenceGet(ctx context.Context, e *env, o *evidenceOptions) error {
 	// The custody record is written before the plaintext is released, so
 	// no decryption goes unrecorded.
 	rec := register.Custody{At: register.Time{Time: e.Now().UTC().Truncate(time.Second)}, By: who.ID, Action: "decrypted", Reason: o.Reason}
-	if err := ec.updateCase(func(doc []byte) ([]byte, error) {
-		return appendCase(doc, fmt.Sprintf("evidence[%d].custody", i), rec)
-	}); err != nil {
+	if err := ec.appendToCase(caseAppend{fmt.Sprintf("evidence[%d].custody", i), rec}); err != nil {
 		os.Remove(tmp)
 		return err
 	}
@@ -600,20 +473,27 @@ func runEvidenceGet(ctx context.Context, e *env, o *evidenceOptions) error {
 	return nil
 }
 
-// selectCases returns one case or every case.
-func selectCases(reg *register.Register, dir, id string) ([]*evidenceCase, error) {
+// selectCases opens one case, or every case with evidence.
+func selectCases(ctx context.Context, e *env, dir, id string) ([]*evidenceCase, error) {
 	if id != "" {
-		ec, err := openCase(reg, dir, id)
+		ec, err := openEvidenceCase(ctx, e, dir, id)
 		if err != nil {
 			return nil, err
 		}
 		return []*evidenceCase{ec}, nil
 	}
-	ring := evidence.LoadKeyring(os.DirFS(dir), reg.People)
+	reg, err := openRegister(ctx, e, dir)
+	if err != nil {
+		return nil, err
+	}
 	var out []*evidenceCase
 	for _, c := range reg.Cases {
 		if len(c.Evidence) > 0 {
-			out = append(out, &evidenceCase{dir: dir, reg: reg, c: c, path: filepath.Join(dir, filepath.FromSlash(c.Path)), ring: ring})
+			ec, err := openEvidenceCase(ctx, e, dir, c.ID)
+			if err != nil {
+				return nil, err
+			}
+			out = append(out, ec)
 		}
 	}
 	return out, nil
@@ -639,11 +519,7 @@ func canOpen(file string, key *evidence.PrivateKey) (bool, error) {
 }
 
 func runEvidenceVerify(ctx context.Context, e *env, o *evidenceOptions) error {
-	reg, err := loadEvidenceRegister(ctx, o.Dir)
-	if err != nil {
-		return err
-	}
-	cases, err := selectCases(reg, o.Dir, o.Case)
+	cases, err := selectCases(ctx, e, o.Dir, o.Case)
 	if err != nil {
 		return err
 	}
@@ -659,7 +535,7 @@ func runEvidenceVerify(ctx context.Context, e *env, o *evidenceOptions) error {
 			bad := func(err error) {
 				findings = append(findings, register.Finding{Path: p, Rule: "evidence", Message: err.Error()})
 			}
-			yes, err := canOpen(ec.file(ev.File), key)
+			yes, err := canOpen(ec.path(ev.File), key)
 			switch {
 			case err != nil:
 				bad(err)
@@ -668,7 +544,7 @@ func runEvidenceVerify(ctx context.Context, e *env, o *evidenceOptions) error {
 				skipped++
 				continue
 			}
-			f, err := os.Open(ec.file(ev.File))
+			f, err := os.Open(ec.path(ev.File))
 			if err != nil {
 				bad(err)
 				continue
@@ -690,15 +566,15 @@ func runEvidenceVerify(ctx context.Context, e *env, o *evidenceOptions) error {
 }
 
 func runEvidenceRekey(ctx context.Context, e *env, o *evidenceOptions) error {
-	reg, err := loadEvidenceRegister(ctx, o.Dir)
+	cases, err := selectCases(ctx, e, o.Dir, o.Case)
 	if err != nil {
 		return err
 	}
-	cases, err := selectCases(reg, o.Dir, o.Case)
-	if err != nil {
-		return err
+	if len(cases) == 0 {
+		fmt.Fprintln(e.Err, "register: no evidence to re-encrypt")
+		return nil
 	}
-	who, err := actor(reg, o.Dir, o.As)
+	who, err := actor(cases[0].reg, o.Dir, o.As)
 	if err != nil {
 		return err
 	}
@@ -745,7 +621,7 @@ func rekeyCase(ctx context.Context, ec *evidenceCase, key *evidence.PrivateKey, 
 		}
 	}
 	for i, ev := range ec.c.Evidence {
-		dst := ec.file(ev.File)
+		dst := ec.path(ev.File)
 		f, err := os.Open(dst)
 		if err != nil {
 			cleanup()
@@ -796,16 +672,12 @@ func rekeyCase(ctx context.Context, ec *evidenceCase, key *evidence.PrivateKey, 
 			return 0, err
 		}
 	}
-	err = ec.updateCase(func(doc []byte) ([]byte, error) {
-		for _, i := range records {
-			rec := register.Custody{At: register.Time{Time: now}, By: who.ID, Action: "re-encrypted", Reason: reason}
-			var err error
-			if doc, err = appendCase(doc, fmt.Sprintf("evidence[%d].custody", i), rec); err != nil {
-				return nil, err
-			}
-		}
-		return doc, nil
-	})
+	var appends []caseAppend
+	for _, i := range records {
+		rec := register.Custody{At: register.Time{Time: now}, By: who.ID, Action: "re-encrypted", Reason: reason}
+		appends = append(appends, caseAppend{fmt.Sprintf("evidence[%d].custody", i), rec})
+	}
+	err = ec.appendToCase(appends...)
 	if err != nil {
 		restore(len(swaps))
 		return 0, err
