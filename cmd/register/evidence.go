@@ -418,7 +418,10 @@ func runEvidenceGet(ctx context.Context, e *env, o *evidenceOptions) error {
 	case strings.TrimSpace(o.Reason) == "":
 		return usageError{errors.New("--reason is required: it is recorded in the chain of custody")}
 	}
-	if _, err := os.Lstat(o.Out); err == nil {
+	if st, err := os.Lstat(o.Out); err == nil {
+		if st.Mode()&os.ModeDevice != 0 {
+			return fmt.Errorf("%s is a device, perhaps a terminal; decrypted evidence goes to a new file only", o.Out)
+		}
 		return fmt.Errorf("%s already exists; evidence is decrypted to a new file only", o.Out)
 	}
 	ec, err := openEvidenceCase(ctx, e, o.Dir, o.Case)

@@ -133,8 +133,11 @@ type Checker struct {
 	// FS is the register's tree, where the keys are read from.
 	FS fs.FS
 
-	mu    sync.Mutex
-	rings map[*register.People]*Keyring
+	// The keyring of the register last checked: one Check runs over one
+	// register, and a range check moves on from commit to commit.
+	mu     sync.Mutex
+	people *register.People
+	ring   *Keyring
 }
 
 // NewChecker returns a Checker reading keys from fsys.
@@ -143,15 +146,11 @@ func NewChecker(fsys fs.FS) *Checker { return &Checker{FS: fsys} }
 func (ch *Checker) keyring(people *register.People) *Keyring {
 	ch.mu.Lock()
 	defer ch.mu.Unlock()
-	if ch.rings == nil {
-		ch.rings = map[*register.People]*Keyring{}
+	if ch.ring == nil || ch.people != people {
+		ch.ring = LoadKeyring(ch.FS, people)
+		ch.people = people
 	}
-	k := ch.rings[people]
-	if k == nil {
-		k = LoadKeyring(ch.FS, people)
-		ch.rings[people] = k
-	}
-	return k
+	return ch.ring
 }
 
 // CheckEvidence reports whether the file is an OpenPGP message encrypted
