@@ -267,11 +267,7 @@ func runEvidenceAdd(ctx context.Context, e *env, o *evidenceOptions) error {
 	if err != nil {
 		return fmt.Errorf("case %s: encrypt %s: %w", ec.c.ID, o.File, err)
 	}
-	entry := register.Evidence{
-		File: name, SHA256: sealed.SHA256, Size: sealed.Size,
-		CollectedBy: who.ID, CollectedAt: register.Time{Time: now}, Description: o.Description,
-		Custody: []register.Custody{{At: register.Time{Time: now}, By: who.ID, Action: "collected"}},
-	}
+	entry := evidence.NewEntry(name, sealed, who.ID, now, o.Description)
 	if err := ec.appendToCase(caseAppend{"evidence", entry}); err != nil {
 		os.Remove(dst)
 		return err

@@ -126,6 +126,18 @@ func ForCase(fsys fs.FS, reg *register.Register, c *register.Case) ([]*Recipient
 	return LoadKeyring(fsys, reg.People).Recipients(people)
 }
 
+// NewEntry returns the case file entry of evidence just encrypted: its
+// file name, the plaintext's hash and size, who collected it and when,
+// and a chain of custody that starts with that collection.
+func NewEntry(file string, s Sealed, by string, at time.Time, description string) register.Evidence {
+	t := register.Time{Time: at.UTC().Truncate(time.Second)}
+	return register.Evidence{
+		File: file, SHA256: s.SHA256, Size: s.Size,
+		CollectedBy: by, CollectedAt: t, Description: description,
+		Custody: []register.Custody{{At: t, By: by, Action: "collected"}},
+	}
+}
+
 // Checker checks evidence files without decrypting them. It implements
 // register.EvidenceChecker, so register check, the hooks and the range
 // check all judge evidence the same way. It is safe for concurrent use.
