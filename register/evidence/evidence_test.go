@@ -10,6 +10,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"testing"
 	"testing/fstest"
@@ -160,6 +161,33 @@ func TestSizes(t *testing.T) {
 			t.Errorf("%d bytes: decrypted %d bytes, %+v, %v; want %+v", n, out.Len(), got, err, s)
 		}
 	}
+}
+
+// TestEncryptMemoryIsFlat: encrypting 64 MiB allocates a few buffers,
+// not the file.
+func TestEncryptMemoryIsFlat(t *testing.T) {
+	reg, fsys := testRegister(t, nil)
+	to, err := evidence.ForCase(fsys, reg, reg.Case("INC-2026-0001"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var before, after runtime.MemStats
+	runtime.ReadMemStats(&before)
+	s, err := evidence.Encrypt(context.Background(), io.Discard, io.LimitReader(zeros{}, 64<<20), to, now)
+	runtime.ReadMemStats(&after)
+	if err != nil || s.Size != 64<<20 {
+		t.Fatalf("Encrypt = %+v, %v", s, err)
+	}
+	if got := after.TotalAlloc - before.TotalAlloc; got > 8<<20 {
+		t.Errorf("encrypting 64 MiB allocated %d MiB; memory must not grow with the file", got>>20)
+	}
+}
+
+type zeros struct{}
+
+func (zeros) Read(p []byte) (int, error) {
+	clear(p)
+	return len(p), nil
 }
 
 func TestDecryptWrongKey(t *testing.T) {
