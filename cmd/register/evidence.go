@@ -52,7 +52,11 @@ plaintext and a chain of custody that every decryption extends.`,
 	var dir, as string
 	cmd.PersistentFlags().StringVarP(&dir, "dir", "C", ".", dirUsage)
 	cmd.PersistentFlags().StringVar(&as, "as", "", "the `PERSON-ID` acting (default: from your Git e-mail)")
-	opts := func() *evidenceOptions { return &evidenceOptions{Dir: dir, As: as} }
+	// common completes a verb's options with the group's flags.
+	common := func(o evidenceOptions) *evidenceOptions {
+		o.Dir, o.As = dir, as
+		return &o
+	}
 	keyFlags := func(c *cobra.Command, o *evidenceOptions) {
 		c.Flags().StringVar(&o.Key, "key", "", "your exported OpenPGP secret key (gpg --export-secret-keys)")
 		c.Flags().StringVar(&o.PassphraseFile, "passphrase-file", "", "read the key's passphrase from this file")
@@ -65,8 +69,8 @@ plaintext and a chain of custody that every decryption extends.`,
 		Short: "Encrypt FILE to the people entitled to it and record it on the case",
 		Args:  args(cobra.ExactArgs(2)),
 		RunE: func(c *cobra.Command, a []string) error {
-			o := opts()
-			o.Description, o.Case, o.File = addO.Description, a[0], a[1]
+			o := common(addO)
+			o.Case, o.File = a[0], a[1]
 			return runEvidenceAdd(c.Context(), e, o)
 		},
 	}
@@ -77,9 +81,8 @@ plaintext and a chain of custody that every decryption extends.`,
 		Short: "Decrypt one evidence file to a path you name, recording why in its chain of custody",
 		Args:  args(cobra.ExactArgs(2)),
 		RunE: func(c *cobra.Command, a []string) error {
-			o := opts()
-			*o = getO
-			o.Dir, o.As, o.Case, o.Item = dir, as, a[0], a[1]
+			o := common(getO)
+			o.Case, o.Item = a[0], a[1]
 			return runEvidenceGet(c.Context(), e, o)
 		},
 	}
@@ -92,9 +95,7 @@ plaintext and a chain of custody that every decryption extends.`,
 		Short: "Decrypt every evidence file your key can open and check its hash and size",
 		Args:  args(cobra.MaximumNArgs(1)),
 		RunE: func(c *cobra.Command, a []string) error {
-			o := opts()
-			*o = verifyO
-			o.Dir, o.As = dir, as
+			o := common(verifyO)
 			if len(a) == 1 {
 				o.Case = a[0]
 			}
@@ -114,9 +115,7 @@ appended. What Git history already holds stays readable to its former
 recipients: rekeying does not revoke access to old commits.`,
 		Args: args(cobra.MaximumNArgs(1)),
 		RunE: func(c *cobra.Command, a []string) error {
-			o := opts()
-			*o = rekeyO
-			o.Dir, o.As = dir, as
+			o := common(rekeyO)
 			if len(a) == 1 {
 				o.Case = a[0]
 			}
@@ -265,11 +264,13 @@ func runEvidenceAdd(ctx context.Context, e *env, o *evidenceOptions) error {
 		return evidence.NewChecker(os.DirFS(o.Dir)).CheckEvidence(reg, ec.c, name, f)
 	})
 	if err != nil {
+		os.Remove(ec.evidenceDir()) // only if this made it and it is empty
 		return fmt.Errorf("case %s: encrypt %s: %w", ec.c.ID, o.File, err)
 	}
 	entry := evidence.NewEntry(name, sealed, who.ID, now, o.Description)
 	if err := ec.appendToCase(caseAppend{"evidence", entry}); err != nil {
 		os.Remove(dst)
+		os.Remove(ec.evidenceDir())
 		return err
 	}
 	var names []string
