@@ -7,8 +7,8 @@ import (
 	"time"
 
 	"github.com/council/register/register"
-	"github.com/council/register/register/evidence"
 	"github.com/council/register/register/edit"
+	"github.com/council/register/register/evidence"
 )
 
 // Adding a file to a case's evidence, as register evidence add does:
