@@ -6,6 +6,12 @@
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 size_mb=${SIZE_MB:-1024}
+for need in /usr/bin/time gpg; do
+	command -v "$need" >/dev/null || {
+		echo "evidence: SKIPPED: $need is missing (apt-get install time gnupg)"
+		exit 0
+	}
+done
 
 tmp=$(mktemp -d)
 export GNUPGHOME="$tmp/gnupg"
