@@ -449,17 +449,11 @@ func (r *Repo) build(ctx context.Context, known map[string]*Commit, tips []plumb
 	var mu sync.Mutex
 	var firstErr error
 	next := 0
-	for w := range workers {
+	for range workers {
 		rd := r
-		if w > 0 {
-			rd = r.reader()
-		}
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			if rd != r {
-				defer rd.Close()
-			}
 			// Commits commits close in time share trees: hand them out in
 			// runs so each worker's caches stay warm.
 			const run = 16
@@ -501,18 +495,24 @@ func (r *Repo) build(ctx context.Context, known map[string]*Commit, tips []plumb
 
 // commitFrom reads a commit and says whether it is still in quarantine.
 func (r *Repo) commitFrom(h plumbing.Hash) (*object.Commit, bool, error) {
-	for i, s := range r.stores {
-		o, err := s.EncodedObject(plumbing.CommitObject, h)
-		if err != nil {
-			continue
-		}
-		c := &object.Commit{}
-		if err := c.Decode(o); err != nil {
-			return nil, false, fmt.Errorf("commit %s: %w", h, err)
-		}
-		return c, i > 0, nil
+	if _, _, ok, _ := r.packs.read(h); ok {
+		c, err := r.commit(h)
+		return c, false, err
 	}
-	return nil, false, fmt.Errorf("commit %s: %w", h, plumbing.ErrObjectNotFound)
+	r.mu.Lock()
+	q := -1
+	for i, s := range r.stores {
+		if s.HasEncodedObject(h) == nil {
+			q = i
+			break
+		}
+	}
+	r.mu.Unlock()
+	if q < 0 {
+		return nil, false, fmt.Errorf("commit %s: %w", h, plumbing.ErrObjectNotFound)
+	}
+	c, err := r.commit(h)
+	return c, q > 0, err
 }
 
 func (j *judge) commit(r *Repo, p pending, trees map[plumbing.Hash]plumbing.Hash) (*Commit, error) {

@@ -14,6 +14,7 @@ package history
 
 import (
 	"errors"
+	"sync"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -33,8 +34,7 @@ import (
 )
 
 // A Repo is an open register repository. It keeps its pack files open
-// until Close. A Repo is not safe for concurrent use; the index build
-// opens one reader per processor itself.
+// until Close. Its methods may be called from several goroutines.
 type Repo struct {
 	git    *git.Repository
 	gitDir string // the (common) Git folder: where the index cache lives
@@ -42,6 +42,8 @@ type Repo struct {
 	// repository, then a pre-receive quarantine of pushed objects.
 	stores []storer.EncodedObjectStorer
 	fs     []*filesystem.Storage
+	packs  *packs     // the repository's packs, read directly
+	mu     sync.Mutex // go-git's storage is not safe for concurrent use
 	trees  *treeCache
 	known  map[string]*Commit // the index cache, once loaded
 }
@@ -88,6 +90,7 @@ func Open(dir string) (*Repo, error) {
 		return nil, fmt.Errorf("%s: open repository: %w", dir, err)
 	}
 	r.gitDir = commonDir(st)
+	r.packs = openPacks(filepath.Join(r.gitDir, "objects"))
 	r.stores = []storer.EncodedObjectStorer{keep}
 	r.fs = []*filesystem.Storage{keep}
 	if q := os.Getenv("GIT_QUARANTINE_PATH"); q != "" {
@@ -136,7 +139,7 @@ func commonDir(st *filesystem.Storage) string {
 
 // Close releases the open pack files.
 func (r *Repo) Close() error {
-	var err error
+	err := r.packs.close()
 	for _, s := range r.fs {
 		err = errors.Join(err, s.Close())
 	}
@@ -189,8 +192,27 @@ func (r *Repo) Branch(name string) plumbing.Hash {
 	return ref.Hash()
 }
 
-// object reads an object from the first store that has it.
+// raw reads an object's type and content: from the packs, else through
+// go-git (loose objects, a quarantine, alternates).
+func (r *Repo) raw(h plumbing.Hash) (plumbing.ObjectType, []byte, error) {
+	if t, data, ok, err := r.packs.read(h); ok || err != nil {
+		return t, data, err
+	}
+	o, err := r.object(plumbing.AnyObject, h)
+	if err != nil {
+		return 0, nil, err
+	}
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	data, err := readAll(o)
+	return o.Type(), data, err
+}
+
+// object reads an object through go-git from the first store that has
+// it.
 func (r *Repo) object(t plumbing.ObjectType, h plumbing.Hash) (plumbing.EncodedObject, error) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
 	var err error
 	for _, s := range r.stores {
 		var o plumbing.EncodedObject
@@ -201,36 +223,36 @@ func (r *Repo) object(t plumbing.ObjectType, h plumbing.Hash) (plumbing.EncodedO
 	return nil, fmt.Errorf("object %s: %w", h, err)
 }
 
-// commit reads and decodes a commit.
-func (r *Repo) commit(h plumbing.Hash) (*object.Commit, error) {
-	o, err := r.object(plumbing.CommitObject, h)
+// typed reads an object that must be of type t.
+func (r *Repo) typed(t plumbing.ObjectType, h plumbing.Hash) ([]byte, error) {
+	got, data, err := r.raw(h)
 	if err != nil {
 		return nil, err
 	}
+	if got != t {
+		return nil, fmt.Errorf("object %s is a %s, not a %s", h, got, t)
+	}
+	return data, nil
+}
+
+// commit reads and decodes a commit.
+func (r *Repo) commit(h plumbing.Hash) (*object.Commit, error) {
+	data, err := r.typed(plumbing.CommitObject, h)
+	if err != nil {
+		return nil, err
+	}
+	o := &plumbing.MemoryObject{}
+	o.SetType(plumbing.CommitObject)
+	o.Write(data)
 	c := &object.Commit{}
 	if err := c.Decode(o); err != nil {
 		return nil, fmt.Errorf("commit %s: %w", h, err)
 	}
+	c.Hash = h
 	return c, nil
 }
 
-// blob reads a whole blob.
+// blob reads a whole blob. The content is shared: do not modify it.
 func (r *Repo) blob(h plumbing.Hash) ([]byte, error) {
-	o, err := r.object(plumbing.BlobObject, h)
-	if err != nil {
-		return nil, err
-	}
-	return readAll(o)
-}
-
-// reader opens another Repo on the same storage for a worker: go-git's
-// storage is not safe for concurrent use.
-func (r *Repo) reader() *Repo {
-	w := &Repo{git: r.git, gitDir: r.gitDir, trees: r.trees}
-	for _, s := range r.fs {
-		n := filesystem.NewStorageWithOptions(s.Filesystem(), cache.NewObjectLRU(64<<20), filesystem.Options{KeepDescriptors: true})
-		w.fs = append(w.fs, n)
-		w.stores = append(w.stores, n)
-	}
-	return w
+	return r.typed(plumbing.BlobObject, h)
 }

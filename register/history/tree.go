@@ -10,10 +10,13 @@ import (
 	"github.com/go-git/go-git/v5/plumbing"
 )
 
-// A tree is a decoded Git tree object: its entries in Git's order, with
-// names pointing into the raw object.
+// A tree is a Git tree object: its raw content, which diffs read
+// directly, and its entries in Git's order, decoded on first use.
 type tree struct {
+	raw     []byte
+	once    sync.Once
 	entries []entry
+	err     error
 }
 
 type entry struct {
@@ -23,13 +26,23 @@ type entry struct {
 	hash plumbing.Hash
 }
 
+// list returns the decoded entries.
+func (t *tree) list() ([]entry, error) {
+	t.once.Do(func() { t.entries, t.err = parseTree(t.raw) })
+	return t.entries, t.err
+}
+
 // find returns the entry of that name.
 func (t *tree) find(name string) (entry, bool) {
+	entries, err := t.list()
+	if err != nil {
+		return entry{}, false
+	}
 	// Git orders a folder as if its name ended in "/".
 	for _, key := range [2]string{name, name + "/"} {
-		i := sort.Search(len(t.entries), func(i int) bool { return sortName(t.entries[i]) >= key })
-		if i < len(t.entries) && sortName(t.entries[i]) == key {
-			return t.entries[i], true
+		i := sort.Search(len(entries), func(i int) bool { return sortName(entries[i]) >= key })
+		if i < len(entries) && sortName(entries[i]) == key {
+			return entries[i], true
 		}
 	}
 	return entry{}, false
@@ -42,43 +55,67 @@ func sortName(e entry) string {
 	return e.name
 }
 
-// parseTree decodes a raw tree object: entries of "mode name\0hash".
-func parseTree(raw []byte) (*tree, error) {
-	t := &tree{entries: make([]entry, 0, bytes.Count(raw, []byte{0}))}
-	for len(raw) > 0 {
-		sp := bytes.IndexByte(raw, ' ')
-		if sp < 0 {
-			return nil, fmt.Errorf("corrupt tree entry")
-		}
-		var mode uint32
-		for _, c := range raw[:sp] {
-			if c < '0' || c > '7' {
-				return nil, fmt.Errorf("corrupt tree entry mode")
-			}
-			mode = mode<<3 | uint32(c-'0')
-		}
-		raw = raw[sp+1:]
-		nul := bytes.IndexByte(raw, 0)
-		if nul < 0 || len(raw) < nul+1+20 {
-			return nil, fmt.Errorf("corrupt tree entry")
-		}
-		e := entry{name: string(raw[:nul]), mode: mode, dir: mode == 0o40000}
-		copy(e.hash[:], raw[nul+1:nul+21])
-		t.entries = append(t.entries, e)
-		raw = raw[nul+21:]
-	}
-	return t, nil
+// rawEntry is an entry read in place from a raw tree.
+type rawEntry struct {
+	name []byte
+	mode uint32
+	hash []byte
 }
 
-// treeCache keeps decoded trees by hash, shared by the index workers.
+func (e rawEntry) dir() bool { return e.mode == 0o40000 }
+
+// entryAt reads the entry at offset i of a raw tree and returns the
+// offset of the next.
+func entryAt(raw []byte, i int) (rawEntry, int, error) {
+	sp := bytes.IndexByte(raw[i:], ' ')
+	if sp < 0 {
+		return rawEntry{}, 0, fmt.Errorf("corrupt tree entry")
+	}
+	var mode uint32
+	for _, c := range raw[i : i+sp] {
+		if c < '0' || c > '7' {
+			return rawEntry{}, 0, fmt.Errorf("corrupt tree entry mode")
+		}
+		mode = mode<<3 | uint32(c-'0')
+	}
+	n := i + sp + 1
+	nul := bytes.IndexByte(raw[n:], 0)
+	if nul < 0 || len(raw) < n+nul+21 {
+		return rawEntry{}, 0, fmt.Errorf("corrupt tree entry")
+	}
+	return rawEntry{name: raw[n : n+nul], mode: mode, hash: raw[n+nul+1 : n+nul+21]}, n + nul + 21, nil
+}
+
+// parseTree decodes a raw tree object: entries of "mode name\0hash".
+// The names share one string, so a large folder costs one allocation.
+func parseTree(raw []byte) ([]entry, error) {
+	text := string(raw)
+	out := make([]entry, 0, bytes.Count(raw, []byte{0}))
+	for i := 0; i < len(raw); {
+		e, next, err := entryAt(raw, i)
+		if err != nil {
+			return nil, err
+		}
+		start := len(raw[:i]) + (len(raw[i:next]) - 21 - len(e.name))
+		x := entry{name: text[start : start+len(e.name)], mode: e.mode, dir: e.dir()}
+		copy(x.hash[:], e.hash)
+		out = append(out, x)
+		i = next
+	}
+	return out, nil
+}
+
+// treeCache keeps trees by hash, shared by the index workers, bounded
+// in bytes: consecutive commits share most of their trees, so recent
+// ones are what is asked for again.
 type treeCache struct {
 	mu    sync.Mutex
 	trees map[plumbing.Hash]*tree
 	order []plumbing.Hash
-	next  int
+	size  int
 }
 
-const treeCacheSize = 8192
+const treeCacheBytes = 48 << 20
 
 func newTreeCache() *treeCache {
 	return &treeCache{trees: map[plumbing.Hash]*tree{}}
@@ -90,22 +127,22 @@ func (c *treeCache) get(h plumbing.Hash) *tree {
 	return c.trees[h]
 }
 
-func (c *treeCache) put(h plumbing.Hash, t *tree) {
+func (c *treeCache) put(h plumbing.Hash, t *tree) *tree {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if _, ok := c.trees[h]; ok {
-		return
+	if old, ok := c.trees[h]; ok {
+		return old
 	}
-	// A ring of the last treeCacheSize trees: consecutive commits share
-	// most of their trees, so recent ones are what is asked for again.
-	if len(c.order) < treeCacheSize {
-		c.order = append(c.order, h)
-	} else {
-		delete(c.trees, c.order[c.next])
-		c.order[c.next] = h
-		c.next = (c.next + 1) % treeCacheSize
+	for c.size+len(t.raw) > treeCacheBytes && len(c.order) > 0 {
+		old := c.order[0]
+		c.order = c.order[1:]
+		c.size -= len(c.trees[old].raw)
+		delete(c.trees, old)
 	}
+	c.order = append(c.order, h)
+	c.size += len(t.raw)
 	c.trees[h] = t
+	return t
 }
 
 var emptyTree = &tree{}
@@ -119,20 +156,11 @@ func (r *Repo) tree(h plumbing.Hash) (*tree, error) {
 	if t := r.trees.get(h); t != nil {
 		return t, nil
 	}
-	o, err := r.object(plumbing.TreeObject, h)
+	raw, err := r.typed(plumbing.TreeObject, h)
 	if err != nil {
 		return nil, err
 	}
-	raw, err := readAll(o)
-	if err != nil {
-		return nil, err
-	}
-	t, err := parseTree(raw)
-	if err != nil {
-		return nil, fmt.Errorf("tree %s: %w", h, err)
-	}
-	r.trees.put(h, t)
-	return t, nil
+	return r.trees.put(h, &tree{raw: raw}), nil
 }
 
 func readAll(o plumbing.EncodedObject) ([]byte, error) {
@@ -190,6 +218,11 @@ func (r *Repo) diff(a, b plumbing.Hash) ([]fileDiff, error) {
 	return out, err
 }
 
+// diffInto compares two raw trees in place: it skips their common
+// leading bytes to the entry they fall in, then walks both in step and
+// stops as soon as the rest of both is byte for byte the same. A commit
+// that changes one case of a 2,500-entry year folder reads no entry but
+// the changed one.
 func (r *Repo) diffInto(out *[]fileDiff, prefix string, a, b plumbing.Hash) error {
 	if a == b {
 		return nil
@@ -202,37 +235,51 @@ func (r *Repo) diffInto(out *[]fileDiff, prefix string, a, b plumbing.Hash) erro
 	if err != nil {
 		return err
 	}
-	ea, eb := ta.entries, tb.entries
-	// Skip the common head and tail by hash: most commits change one
-	// entry of a large folder.
-	for len(ea) > 0 && len(eb) > 0 && ea[0] == eb[0] {
-		ea, eb = ea[1:], eb[1:]
+	ra, rb := ta.raw, tb.raw
+	common := commonPrefix(ra, rb)
+	// Names and modes hold no NUL, so an entry ends 20 bytes after its
+	// first NUL; the walk below parses (and so validates) what follows.
+	i := 0
+	for i < len(ra) {
+		z := bytes.IndexByte(ra[i:], 0)
+		if z < 0 || i+z+21 > common {
+			break
+		}
+		i += z + 21
 	}
-	for len(ea) > 0 && len(eb) > 0 && ea[len(ea)-1] == eb[len(eb)-1] {
-		ea, eb = ea[:len(ea)-1], eb[:len(eb)-1]
-	}
-	for len(ea) > 0 || len(eb) > 0 {
-		var x, y *entry
-		switch {
-		case len(eb) == 0:
-			x = &ea[0]
-		case len(ea) == 0:
-			y = &eb[0]
-		default:
-			switch c := compareEntries(ea[0], eb[0]); {
+	j := i
+	for i < len(ra) || j < len(rb) {
+		if len(ra)-i == len(rb)-j && bytes.Equal(ra[i:], rb[j:]) {
+			return nil
+		}
+		var x, y *rawEntry
+		var xe, ye rawEntry
+		var ni, nj int
+		if i < len(ra) {
+			if xe, ni, err = entryAt(ra, i); err != nil {
+				return fmt.Errorf("tree %s: %w", a, err)
+			}
+			x = &xe
+		}
+		if j < len(rb) {
+			if ye, nj, err = entryAt(rb, j); err != nil {
+				return fmt.Errorf("tree %s: %w", b, err)
+			}
+			y = &ye
+		}
+		if x != nil && y != nil {
+			switch c := compareRaw(xe, ye); {
 			case c < 0:
-				x = &ea[0]
+				y = nil
 			case c > 0:
-				y = &eb[0]
-			default:
-				x, y = &ea[0], &eb[0]
+				x = nil
 			}
 		}
 		if x != nil {
-			ea = ea[1:]
+			i = ni
 		}
 		if y != nil {
-			eb = eb[1:]
+			j = nj
 		}
 		if err := r.diffEntries(out, prefix, x, y); err != nil {
 			return err
@@ -241,54 +288,84 @@ func (r *Repo) diffInto(out *[]fileDiff, prefix string, a, b plumbing.Hash) erro
 	return nil
 }
 
-func compareEntries(a, b entry) int {
-	if a.name == b.name {
-		if a.dir == b.dir {
-			return 0
-		}
-		if a.dir {
-			return 1
-		}
-		return -1
+func commonPrefix(a, b []byte) int {
+	n := min(len(a), len(b))
+	i := 0
+	// Compare in chunks with the vectorised bytes.Equal, then by byte.
+	for i+256 <= n && bytes.Equal(a[i:i+256], b[i:i+256]) {
+		i += 256
 	}
-	an, bn := sortName(a), sortName(b)
-	if an < bn {
-		return -1
+	for i < n && a[i] == b[i] {
+		i++
 	}
-	return 1
+	return i
 }
 
-func (r *Repo) diffEntries(out *[]fileDiff, prefix string, x, y *entry) error {
-	name := ""
+// compareRaw orders entries as Git does: by name, a folder as if its
+// name ended in "/".
+func compareRaw(a, b rawEntry) int {
+	n := min(len(a.name), len(b.name))
+	if c := bytes.Compare(a.name[:n], b.name[:n]); c != 0 {
+		return c
+	}
+	ca, cb := byteAfter(a, n), byteAfter(b, n)
+	switch {
+	case ca < cb:
+		return -1
+	case ca > cb:
+		return 1
+	}
+	return 0
+}
+
+func byteAfter(e rawEntry, n int) int {
+	switch {
+	case n < len(e.name):
+		return int(e.name[n])
+	case e.dir():
+		return '/'
+	}
+	return -1
+}
+
+func (r *Repo) diffEntries(out *[]fileDiff, prefix string, x, y *rawEntry) error {
+	var name []byte
 	if x != nil {
 		name = x.name
 	} else {
 		name = y.name
 	}
-	p := prefix + name
+	p := prefix + string(name)
+	var xh, yh plumbing.Hash
+	if x != nil {
+		copy(xh[:], x.hash)
+	}
+	if y != nil {
+		copy(yh[:], y.hash)
+	}
 	switch {
-	case x != nil && y != nil && x.hash == y.hash && x.mode == y.mode:
+	case x != nil && y != nil && xh == yh && x.mode == y.mode:
 		return nil
-	case x != nil && y != nil && x.dir && y.dir:
-		return r.diffInto(out, p+"/", x.hash, y.hash)
-	case x != nil && y != nil && !x.dir && !y.dir:
-		*out = append(*out, fileDiff{path: p, old: x.hash, new: y.hash})
+	case x != nil && y != nil && x.dir() && y.dir():
+		return r.diffInto(out, p+"/", xh, yh)
+	case x != nil && y != nil && !x.dir() && !y.dir():
+		*out = append(*out, fileDiff{path: p, old: xh, new: yh})
 		return nil
 	}
 	if x != nil {
-		if x.dir {
-			if err := r.diffInto(out, p+"/", x.hash, plumbing.ZeroHash); err != nil {
+		if x.dir() {
+			if err := r.diffInto(out, p+"/", xh, plumbing.ZeroHash); err != nil {
 				return err
 			}
 		} else {
-			*out = append(*out, fileDiff{path: p, old: x.hash})
+			*out = append(*out, fileDiff{path: p, old: xh})
 		}
 	}
 	if y != nil {
-		if y.dir {
-			return r.diffInto(out, p+"/", plumbing.ZeroHash, y.hash)
+		if y.dir() {
+			return r.diffInto(out, p+"/", plumbing.ZeroHash, yh)
 		}
-		*out = append(*out, fileDiff{path: p, new: y.hash})
+		*out = append(*out, fileDiff{path: p, new: yh})
 	}
 	return nil
 }

@@ -112,8 +112,12 @@ func (f *TreeFS) readDir(name string, e entry) ([]fs.DirEntry, error) {
 	if err != nil {
 		return nil, &fs.PathError{Op: "readdir", Path: name, Err: err}
 	}
-	out := make([]fs.DirEntry, 0, len(t.entries))
-	for _, c := range t.entries {
+	entries, err := t.list()
+	if err != nil {
+		return nil, &fs.PathError{Op: "readdir", Path: name, Err: err}
+	}
+	out := make([]fs.DirEntry, 0, len(entries))
+	for _, c := range entries {
 		p := c.name
 		if name != "." {
 			p = name + "/" + c.name
