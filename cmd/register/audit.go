@@ -120,6 +120,7 @@ func runAudit(ctx context.Context, e *env, o auditOptions) error {
 	if o.JSON {
 		enc := json.NewEncoder(e.Out)
 		enc.SetIndent("", "  ")
+		enc.SetEscapeHTML(false)
 		if err := enc.Encode(out); err != nil {
 			return err
 		}

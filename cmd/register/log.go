@@ -94,6 +94,7 @@ func runLog(ctx context.Context, e *env, o logOptions) error {
 	if o.JSON {
 		enc := json.NewEncoder(e.Out)
 		enc.SetIndent("", "  ")
+		enc.SetEscapeHTML(false)
 		return enc.Encode(entries)
 	}
 	for _, en := range entries {
