@@ -2,13 +2,16 @@
 GO ?= go
 BIN := bin/register
 
-.PHONY: build test demo bench lint fuzz update clean
+.PHONY: build test deps demo bench lint fuzz update clean
 
 build:
 	$(GO) build -o $(BIN) ./cmd/register
 
-test: lint
+test: deps lint
 	$(GO) test -count=1 ./...
+
+deps:
+	bash .ci/install-deps
 
 lint:
 	@out=$$(gofmt -l cmd register site templates); if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi

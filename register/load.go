@@ -39,6 +39,9 @@ type Register struct {
 
 	cases   map[string]*Case
 	minutes map[string]*Minutes
+	// peopleBroken is set when people.yaml could not be read: references
+	// to people are then not checked, rather than all reported.
+	peopleBroken bool
 }
 
 // Case returns the case with that id, or nil.
@@ -77,9 +80,11 @@ func Load(ctx context.Context, fsys fs.FS) (*Register, Findings, error) {
 	r.People = &People{}
 	if data, err := fs.ReadFile(fsys, PeopleFile); err != nil {
 		found = append(found, Finding{Path: PeopleFile, Rule: "schema", Message: "missing: every register lists its people"})
+		r.peopleBroken = true
 	} else if r.People, err = ParsePeople(bytes.NewReader(data)); err != nil {
 		found = append(found, asFindings(err).In(PeopleFile)...)
 		r.People = &People{}
+		r.peopleBroken = true
 	}
 	r.Workflow = DefaultWorkflow()
 	if data, err := fs.ReadFile(fsys, WorkflowFile); err == nil {
@@ -142,7 +147,7 @@ func Load(ctx context.Context, fsys fs.FS) (*Register, Findings, error) {
 	err = parallel(ctx, len(casePaths)+len(minutesPaths), func(i int) {
 		if i < len(casePaths) {
 			p := casePaths[i]
-			c, err := parseFile(fsys, p, ParseCase)
+			c, err := parseFile(fsys, p, parseCase)
 			if err != nil {
 				errs[i] = err
 				return
@@ -153,7 +158,7 @@ func Load(ctx context.Context, fsys fs.FS) (*Register, Findings, error) {
 		}
 		j := i - len(casePaths)
 		p := minutesPaths[j]
-		m, err := parseFile(fsys, p, ParseMinutes)
+		m, err := parseFile(fsys, p, parseMinutes)
 		if err != nil {
 			errs[i] = err
 			return
@@ -211,17 +216,38 @@ func asFindings(err error) Findings {
 	return Findings{{Rule: "read", Message: err.Error()}}
 }
 
-// parseFile opens and parses one file, locating its findings.
-func parseFile[T any](fsys fs.FS, p string, parse func(io.Reader) (T, error)) (T, Findings) {
+// parseFile reads and parses one file, locating its findings. It reads
+// the file in one allocation of its size, and no more than MaxDocument
+// and a byte, so a huge file costs nothing.
+func parseFile[T any](fsys fs.FS, p string, parse func([]byte) (T, Findings)) (T, Findings) {
 	var zero T
 	f, err := fsys.Open(p)
 	if err != nil {
 		return zero, Findings{{Path: p, Rule: "read", Message: err.Error()}}
 	}
 	defer f.Close()
-	v, err := parse(f)
+	n := 512
+	if st, err := f.Stat(); err == nil {
+		n = int(min(st.Size(), MaxDocument)) + 1
+	}
+	data := make([]byte, n)
+	k, err := io.ReadFull(f, data)
+	data = data[:k]
+	switch {
+	case err == nil && k < MaxDocument+1:
+		// The file grew since Stat: read the rest, within the limit.
+		var rest []byte
+		rest, err = io.ReadAll(io.LimitReader(f, int64(MaxDocument+1-k)))
+		data = append(data, rest...)
+	case err == io.EOF || err == io.ErrUnexpectedEOF:
+		err = nil
+	}
 	if err != nil {
-		return zero, asFindings(err).In(p)
+		return zero, Findings{{Path: p, Rule: "read", Message: err.Error()}}
+	}
+	v, fs := parse(data)
+	if fs != nil {
+		return zero, fs.In(p)
 	}
 	return v, nil
 }
