@@ -62,9 +62,9 @@ func runHook(ctx context.Context, e *env, o hookOptions) error {
 	return usageError{fmt.Errorf("unknown hook %q (pre-commit, commit-msg, pre-receive)", o.Name)}
 }
 
-// git runs the git program in the current folder and returns its
+// runGit runs the git program in the current folder and returns its
 // trimmed output.
-func git(ctx context.Context, args ...string) (string, error) {
+func runGit(ctx context.Context, args ...string) (string, error) {
 	cmd := exec.CommandContext(ctx, "git", args...)
 	var stderr strings.Builder
 	cmd.Stderr = &stderr
@@ -84,12 +84,12 @@ func staged(ctx context.Context) (*history.Repo, *history.Commit, []history.Find
 	if err != nil {
 		return nil, nil, nil, err
 	}
-	tree, err := git(ctx, "write-tree")
+	tree, err := runGit(ctx, "write-tree")
 	if err != nil {
 		repo.Close()
 		return nil, nil, nil, err
 	}
-	ident, err := git(ctx, "var", "GIT_AUTHOR_IDENT")
+	ident, err := runGit(ctx, "var", "GIT_AUTHOR_IDENT")
 	if err != nil {
 		repo.Close()
 		return nil, nil, nil, err
@@ -97,7 +97,7 @@ func staged(ctx context.Context) (*history.Repo, *history.Commit, []history.Find
 	p := history.Proposal{Tree: plumbing.NewHash(tree), Author: parseIdent(ident)}
 	if h, _, err := repo.Head(); err == nil {
 		p.Parents = append(p.Parents, h)
-		if m, err := git(ctx, "rev-parse", "-q", "--verify", "MERGE_HEAD"); err == nil && plumbing.IsHash(m) {
+		if m, err := runGit(ctx, "rev-parse", "-q", "--verify", "MERGE_HEAD"); err == nil && plumbing.IsHash(m) {
 			p.Parents = append(p.Parents, plumbing.NewHash(m))
 		}
 	}

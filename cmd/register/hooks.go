@@ -106,5 +106,5 @@ func gitIn(ctx context.Context, dir string, a ...string) (string, error) {
 	if dir == "" {
 		return "", errors.New("no folder")
 	}
-	return git(ctx, append([]string{"-C", dir}, a...)...)
+	return runGit(ctx, append([]string{"-C", dir}, a...)...)
 }
