@@ -24,7 +24,9 @@ func newCheckCmd(e *env) *cobra.Command {
 		Short: "Check the register's files against the schema, the workflow and the policy",
 		Long: `Check loads the whole register in DIR (default: the current folder) and
 reports every finding as path:line: message, sorted by path, then a count.
-It exits 1 if there is any finding.`,
+It exits 1 if there is any finding. With --range A..B (the CI of a pull
+request) it also judges every commit in A..B as it would land on the main
+branch, and checks B's tree instead of the working tree.`,
 		Args: args(cobra.MaximumNArgs(1)),
 		RunE: func(cmd *cobra.Command, a []string) error {
 			o.Dir = "."
@@ -34,10 +36,14 @@ It exits 1 if there is any finding.`,
 			return runCheck(cmd.Context(), e, o)
 		},
 	}
+	cmd.Flags().StringVar(&o.Range, "range", "", "judge every commit in `A..B` and B's tree")
 	return cmd
 }
 
 func runCheck(ctx context.Context, e *env, o checkOptions) error {
+	if o.Range != "" {
+		return runCheckRange(ctx, e, o)
+	}
 	reg, findings, err := loadRegister(ctx, o.Dir)
 	if err != nil {
 		return err
