@@ -204,5 +204,5 @@ func parseTime(flag, v string) (register.Time, error) {
 	return register.Time{Time: t}, nil
 }
 
-// dirFlag is the -C/--dir flag every editing verb takes.
+// dirUsage describes the -C/--dir flag every editing verb takes.
 const dirUsage = "the register's folder"

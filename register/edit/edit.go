@@ -626,7 +626,7 @@ func (f *file) append(segs []seg, nv *yaml.Node) ([]edit, error) {
 		return nil, err
 	}
 	o := owner{line: f.lineOf(dash), col: f.col(dash), mark: dash + 1}
-	end, _, err := f.valueEnd(o, n.Content[last])
+	end, err := f.valueEnd(o, n.Content[last])
 	if err != nil {
 		return nil, err
 	}
@@ -794,7 +794,7 @@ func (f *file) insertField(m *yaml.Node, key string, v *yaml.Node) ([]edit, erro
 	if err != nil {
 		return nil, err
 	}
-	end, _, err := f.valueEnd(o, m.Content[len(m.Content)-1])
+	end, err := f.valueEnd(o, m.Content[len(m.Content)-1])
 	if err != nil {
 		return nil, err
 	}
@@ -876,7 +876,7 @@ func (f *file) replace(l location, nv *yaml.Node) ([]edit, error) {
 	if isNull(v) && v.Value == "" {
 		return []edit{{o.mark, o.mark, first}, {keyLineEnd, keyLineEnd, rest}}, nil
 	}
-	end, _, err := f.valueEnd(o, v)
+	end, err := f.valueEnd(o, v)
 	if err != nil {
 		return nil, err
 	}
@@ -1020,18 +1020,16 @@ func (f *file) blockEnd(first, k int, scalar, keep bool) int {
 	return f.lineEnd(j)
 }
 
-// valueEnd returns the offset just after value v hanging from o, and
-// whether it ends on o's line.
-func (f *file) valueEnd(o owner, v *yaml.Node) (int, bool, error) {
+// valueEnd returns the offset just after value v hanging from o.
+func (f *file) valueEnd(o owner, v *yaml.Node) (int, error) {
 	start := f.offset(v)
-	keyLineEnd := f.lineEnd(o.line)
 	if isNull(v) && v.Value == "" {
-		return o.mark, true, nil
+		return o.mark, nil
 	}
 	var end int
 	switch {
 	case v.Kind == yaml.AliasNode:
-		return 0, false, errors.New("aliases cannot be edited")
+		return 0, errors.New("aliases cannot be edited")
 	case v.Kind == yaml.ScalarNode && v.Style&(yaml.LiteralStyle|yaml.FoldedStyle) != 0:
 		header := string(f.text[start:f.lineEnd(f.lineOf(start))])
 		if i := strings.Index(header, "#"); i >= 0 {
@@ -1041,7 +1039,7 @@ func (f *file) valueEnd(o owner, v *yaml.Node) (int, bool, error) {
 	case v.Kind == yaml.ScalarNode && v.Style&(yaml.SingleQuotedStyle|yaml.DoubleQuotedStyle) != 0:
 		var err error
 		if end, err = f.scalarEnd(v, start, false); err != nil {
-			return 0, false, err
+			return 0, err
 		}
 	case v.Kind == yaml.ScalarNode:
 		vl := f.lineOf(start)
@@ -1052,12 +1050,12 @@ func (f *file) valueEnd(o owner, v *yaml.Node) (int, bool, error) {
 	case v.Style&yaml.FlowStyle != 0:
 		var err error
 		if end, err = f.bracketEnd(start); err != nil {
-			return 0, false, err
+			return 0, err
 		}
 	default:
 		// A block collection ends with the line its last value ends on.
 		if len(v.Content) == 0 {
-			return 0, false, fmt.Errorf("line %d: empty block collection", v.Line+1)
+			return 0, fmt.Errorf("line %d: empty block collection", v.Line+1)
 		}
 		last := v.Content[len(v.Content)-1]
 		var lo owner
@@ -1070,14 +1068,14 @@ func (f *file) valueEnd(o owner, v *yaml.Node) (int, bool, error) {
 			lo = owner{line: f.lineOf(dash), col: f.col(dash), mark: dash + 1}
 		}
 		if err != nil {
-			return 0, false, err
+			return 0, err
 		}
-		if end, _, err = f.valueEnd(lo, last); err != nil {
-			return 0, false, err
+		if end, err = f.valueEnd(lo, last); err != nil {
+			return 0, err
 		}
 		end = f.lineEnd(f.lineOf(end))
 	}
-	return end, end <= keyLineEnd, nil
+	return end, nil
 }
 
 // scalarEnd returns the offset after a scalar written on one line, or

@@ -346,6 +346,47 @@ status: x
 `),
 	},
 	{
+		name:   "append evidence with its custody to a compact list",
+		before: md("evidence:\n- file: E01-a.pgp\n  size: 3\nupdates: []\n"),
+		op: add("evidence", register.Evidence{File: "E02-b.pgp", SHA256: "ab", Size: 7, CollectedBy: "sam", CollectedAt: at,
+			Custody: []register.Custody{{At: at, By: "sam", Action: "collected"}}}),
+		after: md("evidence:\n- file: E01-a.pgp\n  size: 3\n- file: E02-b.pgp\n  sha256: ab\n  size: 7\n  collected_by: sam\n  collected_at: 2026-11-28T10:00:00Z\n  custody:\n    - at: 2026-11-28T10:00:00Z\n      by: sam\n      action: collected\nupdates: []\n"),
+	},
+	{
+		name: "minutes: a reviewed case appended, register_head set",
+		before: `---
+date: 2026-11-27
+chair: ivy   # vice-chair in the chair
+cases:
+  - id: INC-2026-0001
+    decision: accepted
+register_head: 0000000000000000000000000000000000000000
+---
+# Minutes
+`,
+		op: func(doc []byte) ([]byte, error) {
+			doc, err := Append(doc, "cases", register.Reviewed{ID: "INC-2026-0002", Decision: "reclassified", ReclassifiedFrom: "unknown", ReclassifiedTo: "event"})
+			if err != nil {
+				return nil, err
+			}
+			return Set(doc, "register_head", "1111111111111111111111111111111111111111")
+		},
+		after: `---
+date: 2026-11-27
+chair: ivy   # vice-chair in the chair
+cases:
+  - id: INC-2026-0001
+    decision: accepted
+  - id: INC-2026-0002
+    decision: reclassified
+    reclassified_from: unknown
+    reclassified_to: event
+register_head: "1111111111111111111111111111111111111111"
+---
+# Minutes
+`,
+	},
+	{
 		name:   "append to compact nested list",
 		before: md("evidence:\n- file: E01-a.pgp\n  custody:\n  - action: collected\n  size: 3\n"),
 		op:     add("evidence[0].custody", map[string]string{"action": "decrypted"}),
