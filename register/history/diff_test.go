@@ -47,9 +47,13 @@ func TestDiffAgreesWithGit(t *testing.T) {
 	}
 	for i, st := range steps {
 		for p, v := range st {
+			if v == "" {
+				os.RemoveAll(filepath.Join(dir, p))
+			}
+		}
+		for p, v := range st {
 			full := filepath.Join(dir, p)
 			if v == "" {
-				os.RemoveAll(full)
 				continue
 			}
 			os.RemoveAll(full) // a folder that becomes a file

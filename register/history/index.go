@@ -415,8 +415,9 @@ type pending struct {
 }
 
 // build reads and judges every commit reachable from tips that known
-// does not hold yet, adding them to known.
-func (r *Repo) build(ctx context.Context, known map[string]*Commit, tips []plumbing.Hash) (int, error) {
+// does not hold yet, adding them to known. With only, it judges just
+// those commits, reaching no further.
+func (r *Repo) build(ctx context.Context, known map[string]*Commit, tips []plumbing.Hash, only map[plumbing.Hash]bool) (int, error) {
 	var todo []pending
 	seen := map[plumbing.Hash]bool{}
 	trees := map[plumbing.Hash]plumbing.Hash{}
@@ -424,7 +425,7 @@ func (r *Repo) build(ctx context.Context, known map[string]*Commit, tips []plumb
 	for len(stack) > 0 {
 		h := stack[len(stack)-1]
 		stack = stack[:len(stack)-1]
-		if seen[h] || known[h.String()] != nil {
+		if seen[h] || known[h.String()] != nil || only != nil && !only[h] {
 			continue
 		}
 		seen[h] = true

@@ -95,7 +95,7 @@ func (r *Repo) commits(ctx context.Context, tips ...plumbing.Hash) (map[string]*
 	if r.known == nil {
 		r.known = r.loadCache()
 	}
-	n, err := r.build(ctx, r.known, tips)
+	n, err := r.build(ctx, r.known, tips, nil)
 	if err != nil {
 		return nil, err
 	}
