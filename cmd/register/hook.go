@@ -309,7 +309,7 @@ func runPreReceive(ctx context.Context, e *env) error {
 		if err != nil {
 			return fmt.Errorf("pre-receive %s: %w", ref, err)
 		}
-		tree, err := repo.CheckTree(ctx, new, evidenceChecker())
+		tree, err := repo.CheckChanged(ctx, new, rep.Commits, evidenceChecker())
 		if err != nil {
 			return fmt.Errorf("pre-receive %s: %w", ref, err)
 		}

@@ -116,17 +116,16 @@ func (r *Repo) CheckRange(ctx context.Context, from, to plumbing.Hash, o RangeOp
 			Message: fmt.Sprintf("rewritten history: %s is not an ancestor of %s; the history of %s is never rewritten", from.String()[:7], to.String()[:7], branch)})
 		return rep, nil
 	}
-	if r.known == nil {
-		r.known = r.loadCache()
+	// A range is small: judging it afresh costs less than reading the
+	// cache of the whole history, so the cache is used only if loaded.
+	known := r.known
+	if known == nil {
+		known = map[string]*Commit{}
 	}
-	n, err := r.build(ctx, r.known, []plumbing.Hash{to}, set)
-	if err != nil {
+	if _, err := r.build(ctx, known, []plumbing.Hash{to}, set); err != nil {
 		return nil, err
 	}
-	if n > 0 {
-		_ = r.saveCache(r.known) // a cache that cannot be written only costs time
-	}
-	rep.Commits = topological(r.known, to, set)
+	rep.Commits = topological(known, to, set)
 	var exists func(string) (string, bool)
 	if !from.IsZero() {
 		fromCommit, err := r.commit(from)
