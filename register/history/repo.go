@@ -14,10 +14,10 @@ package history
 
 import (
 	"errors"
-	"strconv"
 	"fmt"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"sync"
 
