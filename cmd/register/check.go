@@ -6,6 +6,7 @@ import (
 	"os"
 
 	"github.com/council/register/register"
+	"github.com/council/register/register/evidence"
 	"github.com/spf13/cobra"
 )
 
@@ -83,5 +84,5 @@ func loadRegister(ctx context.Context, dir string) (*register.Register, register
 
 // checkOpts returns the options for checking the register in dir.
 func checkOpts(dir string) register.CheckOptions {
-	return register.CheckOptions{FS: os.DirFS(dir)}
+	return register.CheckOptions{FS: os.DirFS(dir), Evidence: evidence.NewChecker(os.DirFS(dir))}
 }
