@@ -175,7 +175,7 @@ func runCheckRange(ctx context.Context, e *env, o checkOptions) error {
 	if err != nil {
 		return err
 	}
-	tree, err := repo.CheckChanged(ctx, to, rep.Commits, evidenceChecker())
+	tree, err := repo.CheckChanged(ctx, to, rep.Commits)
 	if err != nil {
 		return err
 	}

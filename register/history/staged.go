@@ -9,6 +9,7 @@ import (
 	"github.com/go-git/go-git/v5/plumbing"
 
 	"github.com/council/register/register"
+	"github.com/council/register/register/evidence"
 )
 
 // A Proposal is a tree not yet committed (the index, written with
@@ -53,7 +54,7 @@ func (r *Repo) Staged(ctx context.Context, p Proposal) (*Commit, []Finding, erro
 			findings = append(findings, Finding{Path: ch.Path, Rule: register.RuleEvidence, Message: msg})
 		}
 	}
-	tree, err := r.checkChanged(ctx, p.Tree, rec.Changes, nil)
+	tree, err := r.checkChanged(ctx, p.Tree, rec.Changes)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -69,8 +70,9 @@ func (r *Repo) Staged(ctx context.Context, p Proposal) (*Commit, []Finding, erro
 // cases those minutes list, all minutes and the register's own files, so
 // a large register is not read whole. When the commits change
 // register.yaml, people.yaml, workflow.yaml or keys/, every file is
-// checked.
-func (r *Repo) CheckChanged(ctx context.Context, commit plumbing.Hash, commits []*Commit, ev register.EvidenceChecker) (register.Findings, error) {
+// checked. Evidence files are judged by the evidence package's checker:
+// OpenPGP messages encrypted to exactly the people entitled to them.
+func (r *Repo) CheckChanged(ctx context.Context, commit plumbing.Hash, commits []*Commit) (register.Findings, error) {
 	c, err := r.commit(commit)
 	if err != nil {
 		return nil, err
@@ -79,10 +81,10 @@ func (r *Repo) CheckChanged(ctx context.Context, commit plumbing.Hash, commits [
 	for _, cm := range commits {
 		changes = append(changes, cm.Changes...)
 	}
-	return r.checkChanged(ctx, c.TreeHash, changes, ev)
+	return r.checkChanged(ctx, c.TreeHash, changes)
 }
 
-func (r *Repo) checkChanged(ctx context.Context, tree plumbing.Hash, changes []Change, ev register.EvidenceChecker) (register.Findings, error) {
+func (r *Repo) checkChanged(ctx context.Context, tree plumbing.Hash, changes []Change) (register.Findings, error) {
 	report := map[string]bool{} // case folders and minutes files to report on
 	load := map[string]bool{}   // case folders to load
 	full := false
@@ -138,7 +140,7 @@ func (r *Repo) checkChanged(ctx context.Context, tree plumbing.Hash, changes []C
 	if err != nil {
 		return nil, err
 	}
-	found = append(found, reg.Check(ctx, register.CheckOptions{FS: tfs, Evidence: ev})...)
+	found = append(found, reg.Check(ctx, register.CheckOptions{FS: tfs, Evidence: evidence.NewChecker(tfs)})...)
 	if full {
 		return found, nil
 	}

@@ -65,6 +65,7 @@ row "check --range HEAD~100..HEAD, cold" "$rng" "target < 1 s"
 
 # The pre-commit hook with one staged case: a legal edit of a closed case's
 # narrative, staged; the hook runs as git runs it.
+export GIT_AUTHOR_NAME="Alice Analyst" GIT_AUTHOR_EMAIL=alice@example.gov.uk # a person of the synthetic register
 case=cases/2026/INC-2026-9000/case.md
 before="git reset -q HEAD -- $case; git checkout -q -- $case; echo 'Another note.' >> $case; git add $case"
 pre=$(best register hook pre-commit)
