@@ -77,7 +77,7 @@ func signatureMessage(c *Commit, branch string) string {
 	case UnknownKey:
 		return "commit is signed with a key that is not in keys/ for anyone in people.yaml; " + req
 	case ExpiredKey:
-		return fmt.Sprintf("commit is signed with a key of %s that had expired or was revoked at the commit's time; %s", c.Signer, req)
+		return fmt.Sprintf("commit is signed with a key of %s that had expired, was revoked or did not yet exist at the commit's time; %s", c.Signer, req)
 	}
 	return "commit's signature does not verify (bad signature); " + req
 }
