@@ -1,15 +1,3 @@
-// Package history reads a register's Git history as its audit trail: an
-// index of every commit with the case and minutes files it touched, the
-// transitions and field changes it made, its signature verdict, and the
-// rules it broke.
-//
-// The index is built in one walk of the commits, diffing each commit's
-// tree against its first parent by comparing tree entries by hash and
-// descending only into subtrees whose hashes differ; go-git's DiffTree and
-// Log with a path filter are far too slow for a register of 30,000
-// commits (see DESIGN.md, "History"). The finished index is cached in
-// the repository's Git folder (register/index-v1.gob), keyed by commit
-// hash, so the next run only reads new commits.
 package history
 
 import (
@@ -47,6 +35,7 @@ type Repo struct {
 	mu     sync.Mutex // go-git's storage is not safe for concurrent use
 	trees  *treeCache
 	known  map[string]*Commit // the index cache, once loaded
+	fresh  bool               // ignore the cache
 }
 
 // Open opens the repository at or above dir (a working copy or a bare
