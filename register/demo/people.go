@@ -56,8 +56,8 @@ var staff = []struct {
 	{"farah", "Farah Qureshi", []string{register.RoleSIMO, register.RoleITPARG}},
 	{"gareth", "Gareth Lloyd", []string{register.RoleSIMO}},
 	{"hannah", "Hannah Osei", []string{register.RoleDPO, register.RoleITPARG}},
-	{"ian", "Ian Whitmore", []string{register.RoleITPARG}},   // chair
-	{"jo", "Jo Marsden", []string{register.RoleITPARG}},      // secretary
+	{"ian", "Ian Whitmore", []string{register.RoleITPARG}},                           // chair
+	{"jo", "Jo Marsden", []string{register.RoleITPARG}},                              // secretary
 	{"lucy", "Lucy Brennan", []string{register.RoleITPARG, register.RoleBusinessIT}}, // head of Business IT
 	{"marcus", "Marcus Flint", []string{register.RoleIMG}},
 	{"nadia", "Nadia Petrova", []string{register.RoleIMG, register.RoleITPARG}},

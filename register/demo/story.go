@@ -76,10 +76,10 @@ type breachPlan struct {
 }
 
 type updatePlan struct {
-	at        time.Time
-	by        *person
-	to, note  string
-	minStage  int
+	at       time.Time
+	by       *person
+	to, note string
+	minStage int
 }
 
 // meeting is one ITPARG meeting and what its minutes record.

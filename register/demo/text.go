@@ -167,11 +167,11 @@ var kinds = []kind{
 			"Turn on alerting for restricted records in every case system"},
 		data: []string{"names", "addresses", "health information", "social care records"}},
 	{types: []string{"chain-letter"}, categories: []string{"event"}, impact: []string{"availability"},
-		early: 0.9,
+		early:  0.9,
 		titles: []string{"Chain letter circulating among {team} mailboxes", "Hoax virus warning forwarded to all staff"},
 		what: []string{"Staff in {team} received a chain email asking them to forward it to ten colleagues.",
 			"A hoax virus warning was forwarded to several distribution lists."},
-		found: []string{"The message carried no links or attachments."},
+		found:      []string{"The message carried no links or attachments."},
 		resolution: []string{"Messages removed from mailboxes; a short note sent to staff about hoaxes."},
 		lessons:    []string{"Distribution lists should not accept mail from everyone"}},
 	{types: []string{"credential-misuse"}, categories: []string{"incident", "unknown", "incident"}, impact: []string{"confidentiality", "integrity"},
@@ -220,8 +220,8 @@ var (
 		"Electoral Services", "Environmental Health", "Parking Services", "Libraries", "Children's Services", "Legal Services"}
 	places = []string{"the Civic Centre, third floor", "the Town Hall reception", "Northgate depot", "Riverside library",
 		"the Market Street contact centre", "Highfield children's centre", "the Civic Centre basement", "Eastfield community hub"}
-	devices = []string{"laptop", "tablet", "mobile phone", "desktop PC", "encrypted memory stick"}
-	changes = "CHG-%d-%04d"
+	devices         = []string{"laptop", "tablet", "mobile phone", "desktop PC", "encrypted memory stick"}
+	changes         = "CHG-%d-%04d"
 	noChangeReasons = []string{"No system change needed: the controls worked as designed.",
 		"Handled by staff guidance only; no configuration changed.",
 		"The supplier fixed the fault on their side; nothing changed here.",
