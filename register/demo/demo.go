@@ -70,6 +70,7 @@ func Write(ctx context.Context, dir, keysDir string, o Options) (*Summary, error
 	}
 	w := &writer{s: s, pack: pk, files: map[string][]byte{}}
 	if err := s.write(ctx, w, s.firstCommit); err != nil {
+		pk.close()
 		pk.f.Close()
 		return nil, err
 	}

@@ -26,15 +26,9 @@ type node struct {
 
 type entry struct {
 	name string
+	key  string // the name Git sorts by: a folder's ends in "/"
 	blob plumbing.Hash
 	dir  *node
-}
-
-func (e entry) key() string {
-	if e.dir != nil {
-		return e.name + "/"
-	}
-	return e.name
 }
 
 // set returns a copy of n with the file at path set to blob.
@@ -44,14 +38,14 @@ func (n *node) set(path []string, blob plumbing.Hash) *node {
 		out.entries = make([]entry, len(n.entries), len(n.entries)+1)
 		copy(out.entries, n.entries)
 	}
-	e := entry{name: path[0]}
+	e := entry{name: path[0], key: path[0]}
 	if len(path) == 1 {
 		e.blob = blob
 	} else {
-		e.dir = &node{}
+		e.key += "/"
 	}
-	k := e.key()
-	i := sort.Search(len(out.entries), func(i int) bool { return out.entries[i].key() >= k })
+	k := e.key
+	i := sort.Search(len(out.entries), func(i int) bool { return out.entries[i].key >= k })
 	if i < len(out.entries) && out.entries[i].name == e.name {
 		if len(path) > 1 {
 			out.entries[i].dir = out.entries[i].dir.set(path[1:], blob)
@@ -98,11 +92,13 @@ func (w *writer) writeTree(n *node, path string) (plumbing.Hash, error) {
 	for _, e := range n.entries {
 		h, mode := e.blob, "100644"
 		if e.dir != nil {
-			var err error
-			if h, err = w.writeTree(e.dir, path+"/"+e.name); err != nil {
-				return h, err
+			h, mode = e.dir.hash, "40000"
+			if !e.dir.written {
+				var err error
+				if h, err = w.writeTree(e.dir, path+"/"+e.name); err != nil {
+					return h, err
+				}
 			}
-			mode = "40000"
 		}
 		data = append(data, mode...)
 		data = append(data, ' ')

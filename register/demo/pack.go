@@ -34,12 +34,28 @@ type packer struct {
 	zbuf   bytes.Buffer
 	hdr    []byte
 	crc    hash.Hash32
+
+	// Compression and writing run on their own goroutine, in order.
+	jobs    chan job
+	done    chan struct{}
+	err     error
+	offsets []int64 // by object number
+	objects int
+}
+
+// job is one object to compress and write; base is the object number of
+// a delta's base, or -1.
+type job struct {
+	typ  plumbing.ObjectType
+	data []byte
+	base int
+	hash plumbing.Hash
 }
 
 // base is the last version of a path written, the base of its next delta.
 type base struct {
 	data   []byte
-	offset int64
+	num    int
 	depth  int
 	typ    plumbing.ObjectType
 }
@@ -60,7 +76,39 @@ func newPacker(path string) (*packer, error) {
 		return nil, err
 	}
 	p.offset = 12
+	p.jobs, p.done = make(chan job, 4096), make(chan struct{})
+	go p.run()
 	return p, nil
+}
+
+func (p *packer) run() {
+	defer close(p.done)
+	for j := range p.jobs {
+		if p.err != nil {
+			continue
+		}
+		start := p.offset
+		var ofs int64
+		if j.base >= 0 {
+			ofs = start - p.offsets[j.base]
+		}
+		p.offsets = append(p.offsets, start)
+		if err := p.write(j.typ, j.data, ofs); err != nil {
+			p.err = err
+			continue
+		}
+		p.idx.Add(j.hash, uint64(start), p.crc.Sum32())
+	}
+}
+
+// close stops the writing goroutine and returns its error.
+func (p *packer) close() error {
+	if p.jobs != nil {
+		close(p.jobs)
+		<-p.done
+		p.jobs = nil
+	}
+	return p.err
 }
 
 func objectHash(t plumbing.ObjectType, data []byte) plumbing.Hash {
@@ -83,23 +131,21 @@ func (p *packer) add(t plumbing.ObjectType, data []byte, key string) (plumbing.H
 		return h, nil
 	}
 	p.seen[h] = true
-	start := p.offset
+	num := p.objects
+	p.objects++
 	b := p.bases[key]
-	var err error
 	if key != "" && b != nil && b.typ == t && b.depth < maxDepth {
 		if d := delta(b.data, data); len(d) < len(data)/2 {
-			err = p.write(plumbing.OFSDeltaObject, d, start-b.offset)
-			p.bases[key] = &base{data: data, offset: start, depth: b.depth + 1, typ: t}
-			p.idx.Add(h, uint64(start), p.crc.Sum32())
-			return h, err
+			p.jobs <- job{typ: plumbing.OFSDeltaObject, data: d, base: b.num, hash: h}
+			p.bases[key] = &base{data: data, num: num, depth: b.depth + 1, typ: t}
+			return h, nil
 		}
 	}
-	err = p.write(t, data, 0)
+	p.jobs <- job{typ: t, data: data, base: -1, hash: h}
 	if key != "" {
-		p.bases[key] = &base{data: data, offset: start, typ: t}
+		p.bases[key] = &base{data: data, num: num, typ: t}
 	}
-	p.idx.Add(h, uint64(start), p.crc.Sum32())
-	return h, err
+	return h, nil
 }
 
 // write writes one pack entry: type and size, the base's distance for a
@@ -150,12 +196,20 @@ func (p *packer) write(t plumbing.ObjectType, data []byte, ofs int64) error {
 // delta encodes target as a Git delta against src: copy the common
 // prefix, insert the middle, copy the common suffix.
 func delta(src, dst []byte) []byte {
+	const chunk = 64
+	n := min(len(src), len(dst))
 	pre := 0
-	for pre < len(src) && pre < len(dst) && src[pre] == dst[pre] {
+	for pre+chunk <= n && bytes.Equal(src[pre:pre+chunk], dst[pre:pre+chunk]) {
+		pre += chunk
+	}
+	for pre < n && src[pre] == dst[pre] {
 		pre++
 	}
 	suf := 0
-	for suf < len(src)-pre && suf < len(dst)-pre && src[len(src)-1-suf] == dst[len(dst)-1-suf] {
+	for suf+chunk <= n-pre && bytes.Equal(src[len(src)-suf-chunk:len(src)-suf], dst[len(dst)-suf-chunk:len(dst)-suf]) {
+		suf += chunk
+	}
+	for suf < n-pre && src[len(src)-1-suf] == dst[len(dst)-1-suf] {
 		suf++
 	}
 	out := make([]byte, 0, 32+len(dst)-pre-suf)
@@ -200,6 +254,9 @@ func appendCopy(out []byte, off, size int) []byte {
 // finish patches the object count, appends the checksum and writes the
 // pack and its index into dir as pack-<checksum>.pack and .idx.
 func (p *packer) finish(dir string) error {
+	if err := p.close(); err != nil {
+		return err
+	}
 	if err := p.w.Flush(); err != nil {
 		return err
 	}

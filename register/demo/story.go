@@ -250,6 +250,11 @@ func newStory(seed uint64, n int, now time.Time) (*story, error) {
 		// Steps, each only if it happens before the end.
 		p.created = at.Add(between(r, 10*time.Minute, 2*time.Hour)).Truncate(time.Minute)
 		p.triaged = session(p.created.Add(10 * time.Minute))
+		if p.pd || p.hard {
+			p.triager = duty(simos, p.triaged)
+		} else {
+			p.triager = duty(analysts, p.triaged)
+		}
 		if p.stop == stInvestigating && i >= n-forced {
 			p.cat0, p.cat = "unknown", "unknown"
 		}
