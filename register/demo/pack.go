@@ -54,10 +54,10 @@ type job struct {
 
 // base is the last version of a path written, the base of its next delta.
 type base struct {
-	data   []byte
-	num    int
-	depth  int
-	typ    plumbing.ObjectType
+	data  []byte
+	num   int
+	depth int
+	typ   plumbing.ObjectType
 }
 
 // maxDepth bounds delta chains, as git's own default does, so reading
