@@ -340,6 +340,9 @@ func (r *Register) checkPeople(opts CheckOptions) Findings {
 		if opts.FS == nil {
 			break
 		}
+		if !validRelPath(p.KeyPath()) {
+			continue // people.yaml's own finding says so
+		}
 		data, err := fs.ReadFile(opts.FS, p.KeyPath())
 		if err != nil {
 			out = append(out, Finding{Path: PeopleFile, Line: r.People.Line(fmt.Sprintf("people[%d].id", i)), Rule: "keys",

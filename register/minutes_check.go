@@ -13,14 +13,17 @@ func (r *Register) checkMinutesReview(m *Minutes) Findings {
 	add := func(field, rule, format string, args ...any) {
 		out = append(out, Finding{Path: m.Path, Line: m.Line(field), Rule: rule, Message: fmt.Sprintf(format, args...)})
 	}
+	// With no people (people.yaml missing or unreadable, which is
+	// reported already) every name would be unknown: say nothing more.
+	knownPeople := len(r.People.People) > 0
 	for _, f := range []struct{ field, id string }{{"chair", m.Chair}, {"secretary", m.Secretary}} {
-		if f.id != "" && r.People.ByID(f.id) == nil {
+		if knownPeople && f.id != "" && r.People.ByID(f.id) == nil {
 			add(f.field, "reference", "%s %q is not a person in people.yaml", f.field, f.id)
 		}
 	}
 	for i, a := range m.Actions {
 		p := fmt.Sprintf("actions[%d]", i)
-		if a.Owner != "" && r.People.ByID(a.Owner) == nil {
+		if knownPeople && a.Owner != "" && r.People.ByID(a.Owner) == nil {
 			add(p+".owner", "reference", "action %s: owner %q is not a person in people.yaml", a.ID, a.Owner)
 		}
 		if a.Done != nil && a.Status != "done" {

@@ -69,12 +69,12 @@ func TestMinutesReviewRules(t *testing.T) {
 	}{
 		{"a listed case that does not exist", map[string]string{
 			"minutes/2026/2026-11-05.md": "---\ndate: 2026-11-05\nchair: bob\ncases:\n  - id: INC-2026-0099\n    decision: accepted\n---\n",
-		}, []string{"minutes/2026/2026-11-05.md:5: case INC-2026-0099 does not exist"}},
+		}, []string{"minutes/2026/2026-11-05.md:5: case INC-2026-0099 does not exist (there is no cases/2026/INC-2026-0099/case.md)"}},
 		{"reclassified in the minutes, not in the case", map[string]string{
 			"cases/2026/INC-2026-0004/case.md": caseText("reviewed", "weakness", "{minutes: 2026-11-05}"),
 			"minutes/2026/2026-11-05.md": "---\ndate: 2026-11-05\nchair: bob\ncases:\n  - id: INC-2026-0004\n    decision: reclassified\n" +
 				"    reclassified_from: event\n    reclassified_to: incident\n---\n",
-		}, []string{`minutes/2026/2026-11-05.md:5: case INC-2026-0004: minutes reclassify event → incident but the case file has category "weakness" and review.reclassified_from ""`}},
+		}, []string{`minutes/2026/2026-11-05.md:5: case INC-2026-0004: minutes reclassify event → incident but the case file has category "weakness" and review.reclassified_from ""; set category: incident and review.reclassified_from: event in cases/2026/INC-2026-0004/case.md, or correct the minutes`}},
 		{"reclassified in the case, not in the minutes", map[string]string{
 			"cases/2026/INC-2026-0004/case.md": caseText("reviewed", "weakness", "{minutes: 2026-11-05, reclassified_from: event}"),
 			"minutes/2026/2026-11-05.md":       "---\ndate: 2026-11-05\nchair: bob\ncases:\n  - id: INC-2026-0004\n    decision: accepted\n---\n",

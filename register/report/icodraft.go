@@ -21,7 +21,7 @@ type Gap struct {
 	Field    string // the case field to fill
 }
 
-func (g Gap) String() string { return g.Question + ": fill " + g.Field }
+func (g Gap) String() string { return g.Question + " — fill " + g.Field }
 
 // ICODraft is the ICO breach report's fields filled from a case.
 type ICODraft struct {
@@ -75,7 +75,7 @@ func NewICODraft(r *register.Register, c *register.Case, now time.Time) (*ICODra
 	field("Organisation", r.Settings.Organisation, "organisation in register.yaml")
 	field("What has happened?", whatHappened(c), "the case's narrative (the body of case.md)")
 	fmt.Fprintf(&b, "When did the breach happen?\n%s\n\n",
-		missing("When did the breach happen?", "the narrative (no case field records when it happened; only when it was discovered)"))
+		missing("When did the breach happen?", "the narrative: no case field records when it happened, only when it was discovered"))
 	field("When did you discover the breach?", c.ReportedAt.In(loc).Format(time.RFC3339), "reported_at")
 	field("What categories of personal data are involved?", strings.Join(br.DataCategories, ", "), "breach.data_categories")
 	special := "No"

@@ -21,7 +21,7 @@ func parseCase(t *testing.T, front string) *register.Case {
 	return c
 }
 
-const happened = "the narrative (no case field records when it happened; only when it was discovered)"
+const happened = "the narrative: no case field records when it happened, only when it was discovered"
 
 func TestICODraftMissing(t *testing.T) {
 	r := loadFixture(t)
@@ -74,7 +74,7 @@ breach:
 				t.Errorf("report kind not %q:\n%s", tc.kind, d.Text)
 			}
 			for _, g := range d.Missing {
-				if !strings.Contains(d.Text, "- "+g.Question+": fill "+g.Field+"\n") {
+				if !strings.Contains(d.Text, "- "+g.Question+" — fill "+g.Field+"\n") {
 					t.Errorf("text does not list %v", g)
 				}
 			}

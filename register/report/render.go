@@ -176,6 +176,9 @@ func Markdown(w io.Writer, s *Summary) error {
 		b.WriteString("| case | aware | deadline | notified | met | reason for lateness |\n| --- | --- | --- | --- | --- | --- |\n")
 		for _, d := range s.Deadlines {
 			notified, met := "not yet", "not yet notified"
+			if d.Overdue {
+				met = "no: deadline passed, not notified"
+			}
 			if !d.NotifiedAt.IsZero() {
 				notified, met = stamp(d.NotifiedAt.In(loc)), "no"
 			}
@@ -251,6 +254,8 @@ func CSV(w io.Writer, s *Summary) error {
 	for _, d := range s.Deadlines {
 		v := "not yet notified"
 		switch {
+		case d.Overdue:
+			v = "overdue"
 		case d.Met:
 			v = "met"
 		case !d.NotifiedAt.IsZero():

@@ -54,6 +54,9 @@ type Deadline struct {
 	Due        time.Time
 	NotifiedAt time.Time // zero when not yet notified
 	Met        bool
+	// Overdue is set when the case is not notified and the deadline
+	// has passed.
+	Overdue    bool
 	LateReason string
 }
 
@@ -94,7 +97,9 @@ var AgeBands = []struct {
 // NotCategorised labels cases with no category yet.
 const NotCategorised = "not yet categorised"
 
-// Summarise computes the summary report.
+// Summarise computes the summary report. It reads only the register's
+// exported fields (Settings, People, Workflow, Cases, Minutes), so a
+// caller may pass a register holding just what an audience may see.
 func Summarise(ctx context.Context, r *register.Register, o Options) (*Summary, error) {
 	if o.To.Before(o.From) {
 		return nil, fmt.Errorf("the period ends (%s) before it starts (%s)", o.To.Format(register.DateLayout), o.From.Format(register.DateLayout))
@@ -152,7 +157,7 @@ func Summarise(ctx context.Context, r *register.Register, o Options) (*Summary, 
 			}
 			decision[d]++
 			if d == "notify" {
-				s.Deadlines = append(s.Deadlines, deadline(c, s.ICOHours))
+				s.Deadlines = append(s.Deadlines, deadline(c, s.ICOHours, o.Now))
 			}
 		}
 		s.measure(r.Workflow, c, o.Timeline, &triage, &resolve)
@@ -171,12 +176,15 @@ func Summarise(ctx context.Context, r *register.Register, o Options) (*Summary, 
 	s.Resolve.Median, s.Resolve.P90 = Median(resolve), P90(resolve)
 	s.Triage.N, s.Resolve.N = len(triage), len(resolve)
 	s.OpenActions = review.Actions(r, review.Today(r, o.Now), review.Filter{Open: true, Minutes: o.Minutes})
-	if o.Case != nil {
-		s.OpenActions = slices.DeleteFunc(s.OpenActions, func(it review.Item) bool {
-			c := r.Case(it.Case)
-			return it.Case != "" && (c == nil || !o.Case(c))
-		})
+	// An action about a case the reader may not see is left out, so its
+	// id and text do not leak.
+	seen := map[string]bool{}
+	for _, c := range r.Cases {
+		seen[c.ID] = visible(c)
 	}
+	s.OpenActions = slices.DeleteFunc(s.OpenActions, func(it review.Item) bool {
+		return it.Case != "" && !seen[it.Case]
+	})
 	return s, nil
 }
 
@@ -219,11 +227,13 @@ func Resolved(w *register.Workflow, state string) bool {
 	return ok && slices.Contains(st.Requires, "resolution")
 }
 
-func deadline(c *register.Case, hours int) Deadline {
+func deadline(c *register.Case, hours int, now time.Time) Deadline {
 	d := Deadline{ID: c.ID, ReportedAt: c.ReportedAt.Time, Due: c.ReportedAt.Add(time.Duration(hours) * time.Hour)}
 	if c.ICO.NotifiedAt != nil {
 		d.NotifiedAt = c.ICO.NotifiedAt.Time
 		d.Met = !d.NotifiedAt.After(d.Due)
+	} else {
+		d.Overdue = now.After(d.Due)
 	}
 	d.LateReason = c.ICO.LateReason
 	return d

@@ -97,7 +97,7 @@ func (d *Draft) Minutes(r *register.Register) []byte {
 			fmt.Fprintf(&b, "): %s\n", markdownText(it.Action.Action))
 		}
 	})
-	b.WriteString("\n## Any other business\n\n")
+	b.WriteString("\n## Any other business\n")
 	return b.Bytes()
 }
 
