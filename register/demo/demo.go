@@ -131,7 +131,7 @@ func (s *story) firstCommit(w *writer) error {
 		".gitattributes": []byte(gitattributes),
 		".gitignore":     []byte(gitignore),
 		"register.yaml":  []byte(settings),
-		"people.yaml":    peopleFile(s.people),
+		"people.yaml":    peopleFile(s.people, s.start),
 	}
 	for _, p := range s.people {
 		files["keys/"+p.ID+".asc"] = p.public

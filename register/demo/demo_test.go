@@ -3,6 +3,8 @@ package demo
 import (
 	"bytes"
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"errors"
 	"io/fs"
 	"os"
@@ -16,6 +18,8 @@ import (
 	"github.com/go-git/go-git/v5"
 
 	"github.com/council/register/register"
+	"github.com/council/register/register/evidence"
+	"github.com/council/register/register/history"
 )
 
 var now = time.Date(2026, 11, 28, 10, 0, 0, 0, time.UTC)
@@ -37,7 +41,8 @@ func load(t *testing.T, dir string) *register.Register {
 	if err != nil {
 		t.Fatal(err)
 	}
-	found = append(found, reg.Check(context.Background(), register.CheckOptions{FS: os.DirFS(dir)})...)
+	fsys := os.DirFS(dir)
+	found = append(found, reg.Check(context.Background(), register.CheckOptions{FS: fsys, Evidence: evidence.NewChecker(fsys)})...)
 	for _, f := range found {
 		t.Errorf("%s", f)
 	}
@@ -160,6 +165,20 @@ func TestEverythingPresent(t *testing.T) {
 			if len(c.Changes) > 0 {
 				seen["changes"] = true
 			}
+			if len(c.Evidence) > 0 {
+				if c.Status == "reported" || c.Status == "triaged" {
+					t.Errorf("seed %d: %s has evidence before its investigation", seed, c.ID)
+				}
+				seen["evidence"] = true
+				for _, e := range c.Evidence {
+					for _, k := range e.Custody {
+						seen["custody "+string(k.Action)] = true
+					}
+					if strings.HasSuffix(e.File, ".png.pgp") {
+						seen["png"] = true
+					}
+				}
+			}
 			if c.NoChangeReason != "" {
 				seen["no change"] = true
 			}
@@ -185,7 +204,7 @@ func TestEverythingPresent(t *testing.T) {
 		for _, ty := range register.Types {
 			want = append(want, "type "+ty)
 		}
-		want = append(want, "ico notify", "ico no-notify", "ico pending", "ico late", "breach", "reclassified",
+		want = append(want, "evidence", "png", "custody collected", "custody decrypted", "custody re-encrypted", "ico notify", "ico no-notify", "ico pending", "ico late", "breach", "reclassified",
 			"service owner told", "changes", "no change", "register head", "action open", "action done", "action overdue")
 		for _, w := range want {
 			if !seen[w] {
@@ -277,6 +296,26 @@ func TestGitVerifiesSignatures(t *testing.T) {
 			t.Errorf("git verify-commit %s:\n%s", c, out)
 		}
 	}
+
+	// A SIMO's demo secret key opens every evidence file with gpg, and
+	// the plaintext has the hash the case records.
+	run("gpg", "--batch", "--import", dir+".keys/farah.asc")
+	reg := load(t, dir)
+	opened := 0
+	for _, c := range reg.Cases {
+		for _, e := range c.Evidence {
+			out, err := exec.Command("gpg", "--homedir", home, "--batch", "--quiet", "--decrypt",
+				filepath.Join(dir, filepath.Dir(c.Path), "evidence", e.File)).Output()
+			sum := sha256.Sum256(out)
+			if err != nil || hex.EncodeToString(sum[:]) != e.SHA256 || int64(len(out)) != e.Size {
+				t.Errorf("%s %s: gpg --decrypt: %v, %d bytes", c.ID, e.File, err, len(out))
+			}
+			opened++
+		}
+	}
+	if opened == 0 {
+		t.Error("no evidence to decrypt")
+	}
 }
 
 func TestRefusesNonEmptyFolder(t *testing.T) {
@@ -298,5 +337,37 @@ func TestCancelled(t *testing.T) {
 	_, err := Write(ctx, filepath.Join(d, "reg"), filepath.Join(d, "keys"), Options{Cases: 300, Now: now})
 	if !errors.Is(err, context.Canceled) {
 		t.Errorf("Write with a cancelled context: %v", err)
+	}
+}
+
+// TestAuditPasses runs the auditor's check of the whole history: every
+// transition legal and made by someone allowed to, every commit signed
+// by its author, minutes' register heads in the history.
+func TestAuditPasses(t *testing.T) {
+	for _, tc := range []struct {
+		cases int
+		seed  uint64
+	}{{0, 1}, {150, 1}, {150, 4}} {
+		dir, sum := write(t, tc.cases, tc.seed)
+		repo, err := history.Open(dir)
+		if err != nil {
+			t.Fatal(err)
+		}
+		head, branch, err := repo.Head()
+		if err != nil || head.String() != sum.Head || branch != "main" {
+			t.Fatalf("head %s on %q (%v), want %s on main", head, branch, err, sum.Head)
+		}
+		rep, _, err := repo.Audit(context.Background(), head, branch)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, f := range rep.Findings {
+			t.Errorf("cases %d seed %d: %s", tc.cases, tc.seed, f)
+		}
+		st := rep.Stats()
+		if st.Commits != sum.Commits || st.Verified == 0 || st.Verified != st.Signed {
+			t.Errorf("cases %d seed %d: %d commits (want %d), %d signed, %d verified", tc.cases, tc.seed, st.Commits, sum.Commits, st.Signed, st.Verified)
+		}
+		repo.Close()
 	}
 }

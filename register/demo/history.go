@@ -168,6 +168,8 @@ const (
 	kCase
 	kMerge
 	kMinutes
+	kLeaver // people.yaml records that someone left
+	kRekey  // their evidence is re-encrypted without them
 )
 
 func (s *story) steps() []step {
@@ -209,6 +211,12 @@ func (s *story) steps() []step {
 			add(step{at: p.merged, kind: kMerge, author: approver, c: i})
 		}
 	}
+	for _, p := range s.people {
+		if !p.Left.IsZero() && p.Left.Add(day).Before(s.end) {
+			add(step{at: p.Left.Add(9 * time.Hour), kind: kLeaver, author: byID(s.people, "lucy"), c: -1})
+			add(step{at: p.Left.Add(10 * time.Hour), kind: kRekey, author: byID(s.people, "farah"), c: -1})
+		}
+	}
 	jo := byID(s.people, "jo")
 	for k, m := range s.meetings {
 		add(step{at: m.at, kind: kMeeting, m: k})
@@ -243,6 +251,7 @@ func (s *story) write(ctx context.Context, w *writer, first func(w *writer) erro
 	steps := s.steps()
 	open := map[int]*branch{}
 	minutesShown := make([][]byte, len(s.meetings))
+	pendingRekey := map[int]bool{}
 	lastMinutes := s.start
 	for i := 0; i < len(steps); {
 		if i%256 == 0 {
@@ -268,19 +277,70 @@ func (s *story) write(ctx context.Context, w *writer, first func(w *writer) erro
 			p := s.cases[st.c]
 			w.root = w.root.set(split(b.path), b.blob)
 			w.files[b.path] = b.data
+			p.cur = stResolved
 			msg := fmt.Sprintf("Merge pull request 'Resolve %s' (#%d) from %s/%s into main\n", p.id, p.prNumber, p.investigator.ID, strings.ToLower(p.id))
 			h, err := w.commit(w.root, []plumbing.Hash{w.head, b.head}, st.author, st.at, &platform, msg)
 			if err != nil {
 				return err
 			}
 			w.head = h
+			if pendingRekey[st.c] {
+				delete(pendingRekey, st.c)
+				if err := s.rekeyCommit(w, []int{st.c}, byID(s.people, "farah"), st.at.Add(time.Minute)); err != nil {
+					return err
+				}
+			}
+		case kLeaver:
+			data := peopleFile(s.people, st.at)
+			h, err := w.blob("people.yaml", data)
+			if err != nil {
+				return err
+			}
+			root := w.root.set([]string{"people.yaml"}, h)
+			w.files["people.yaml"] = data
+			h, err = w.commit(root, []plumbing.Hash{w.head}, st.author, st.at, nil, "people.yaml: record that Kofi Mensah has left\n\nHe keeps the authorship of his commits; he gets no new evidence.\n")
+			if err != nil {
+				return err
+			}
+			w.root, w.head = root, h
+		case kRekey:
+			var now []int
+			for ci, p := range s.cases {
+				if len(p.evidence) == 0 || p.evidence[0].by.activeAt(st.at) || p.cur < stInvestigating {
+					continue
+				}
+				if open[ci] != nil {
+					pendingRekey[ci] = true
+					continue
+				}
+				now = append(now, ci)
+			}
+			if len(now) > 0 {
+				if err := s.rekeyCommit(w, now, st.author, st.at); err != nil {
+					return err
+				}
+			}
 		case kCase:
 			root := w.root
 			var ids, trans []string
 			var b *branch
 			for _, g := range group {
 				p := s.cases[g.c]
-				path := fmt.Sprintf("cases/%04d/%s/case.md", p.reportedAt.Year(), p.id)
+				path := casePath(p)
+				if g.stage == stInvestigating {
+					if err := s.seal(s.seed, g.c, p); err != nil {
+						return err
+					}
+					for _, e := range p.evidence {
+						ep := strings.TrimSuffix(path, "case.md") + "evidence/" + e.file
+						h, err := w.blob(ep, e.ciphertext)
+						if err != nil {
+							return err
+						}
+						root = root.set(split(ep), h)
+						w.files[ep] = e.ciphertext
+					}
+				}
 				data := s.render(p, g.stage, "")
 				h, err := w.blob(path, data)
 				if err != nil {
@@ -301,6 +361,7 @@ func (s *story) write(ctx context.Context, w *writer, first func(w *writer) erro
 					b = &branch{root: root, path: path, blob: h, data: data}
 				} else {
 					w.files[path] = data
+					p.cur = g.stage
 				}
 			}
 			msg := caseMessage(s, group, ids, trans)
@@ -339,6 +400,7 @@ func (s *story) write(ctx context.Context, w *writer, first func(w *writer) erro
 				if err := set(casePath(p), s.render(p, stReviewed, m.id)); err != nil {
 					return err
 				}
+				p.cur = stReviewed
 				trans = append(trans, p.id+": resolved -> reviewed")
 			}
 			for _, c := range m.closes {
@@ -346,6 +408,7 @@ func (s *story) write(ctx context.Context, w *writer, first func(w *writer) erro
 				if err := set(casePath(p), s.render(p, stClosed, s.meetings[p.reviewMeeting].id)); err != nil {
 					return err
 				}
+				p.cur = stClosed
 				trans = append(trans, p.id+": reviewed -> closed")
 			}
 			var updated []string
@@ -392,6 +455,48 @@ func (s *story) write(ctx context.Context, w *writer, first func(w *writer) erro
 	if len(open) > 0 {
 		return fmt.Errorf("internal error: %d pull requests left open", len(open))
 	}
+	return nil
+}
+
+// rekeyCommit re-encrypts the evidence of cases whose investigator has
+// left and commits it with the custody entries.
+func (s *story) rekeyCommit(w *writer, cases []int, by *person, at time.Time) error {
+	root := w.root
+	var msg strings.Builder
+	fmt.Fprintf(&msg, "Re-encrypt the evidence of %d cases without a person who has left\n\n", len(cases))
+	for _, ci := range cases {
+		p := s.cases[ci]
+		if err := s.rekey(ci, p, by, at); err != nil {
+			return err
+		}
+		path := casePath(p)
+		for _, e := range p.evidence {
+			ep := strings.TrimSuffix(path, "case.md") + "evidence/" + e.file
+			h, err := w.blob(ep, e.ciphertext)
+			if err != nil {
+				return err
+			}
+			root = root.set(split(ep), h)
+			w.files[ep] = e.ciphertext
+		}
+		minutes := ""
+		if p.reviewMeeting >= 0 {
+			minutes = s.meetings[p.reviewMeeting].id
+		}
+		data := s.render(p, p.cur, minutes)
+		h, err := w.blob(path, data)
+		if err != nil {
+			return err
+		}
+		root = root.set(split(path), h)
+		w.files[path] = data
+		fmt.Fprintf(&msg, "Case: %s\n", p.id)
+	}
+	h, err := w.commit(root, []plumbing.Hash{w.head}, by, at, nil, msg.String())
+	if err != nil {
+		return err
+	}
+	w.root, w.head = root, h
 	return nil
 }
 

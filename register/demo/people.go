@@ -134,7 +134,7 @@ func withRole(ps []*person, role string) []*person {
 }
 
 // peopleFile renders people.yaml.
-func peopleFile(ps []*person) []byte {
+func peopleFile(ps []*person, asOf time.Time) []byte {
 	var b strings.Builder
 	b.WriteString("# people.yaml: everyone who edits or reads this demo register.\n")
 	b.WriteString("# The people and e-mail addresses are invented. Public keys are in keys/;\n")
@@ -142,7 +142,7 @@ func peopleFile(ps []*person) []byte {
 	b.WriteString("people:\n")
 	for _, p := range ps {
 		fmt.Fprintf(&b, "  - id: %s\n    name: %s\n    email: %s\n    roles: [%s]\n", p.ID, p.Name, p.Email(), strings.Join(p.Roles, ", "))
-		if !p.Left.IsZero() {
+		if !p.Left.IsZero() && !asOf.Before(p.Left) {
 			fmt.Fprintf(&b, "    left: %s\n", p.Left.Format(register.DateLayout))
 		}
 	}

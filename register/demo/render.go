@@ -133,6 +133,7 @@ func (s *story) render(p *plan, stage int, reviewMinutes string) []byte {
 			}
 		}
 	}
+	renderEvidence(&b, p, stage)
 	if ups := p.updatesAt(stage, early); len(ups) > 0 {
 		b.WriteString("updates:\n")
 		for _, u := range ups {

@@ -57,6 +57,11 @@ type plan struct {
 	updates  []updatePlan
 	what     []string
 	found    []string
+	evidence []evidencePlan
+
+	// cur is the stage on main while the history is written, -1 before
+	// the case exists.
+	cur int
 }
 
 type icoPlan struct {
@@ -108,6 +113,7 @@ type actionPlan struct {
 
 // story is the whole synthetic history to be written.
 type story struct {
+	seed     uint64
 	people   []*person
 	cases    []*plan
 	meetings []*meeting
@@ -183,7 +189,7 @@ func newStory(seed uint64, n int, now time.Time) (*story, error) {
 	if err != nil {
 		return nil, err
 	}
-	s := &story{people: people, start: start, end: end}
+	s := &story{seed: seed, people: people, start: start, end: end}
 	analysts := withRole(people, "business-it")
 	simos := withRole(people, "simo")
 
@@ -232,7 +238,7 @@ func newStory(seed uint64, n int, now time.Time) (*story, error) {
 	perYear := map[int]int{}
 	pr := 0
 	for i, at := range times {
-		p := &plan{reportedAt: at, stop: stClosed, reviewMeeting: -1, deferMeeting: -1, closeMeeting: -1, notified: map[string]time.Time{}}
+		p := &plan{reportedAt: at, cur: -1, stop: stClosed, reviewMeeting: -1, deferMeeting: -1, closeMeeting: -1, notified: map[string]time.Time{}}
 		if i < len(kinds) {
 			p.k = &kinds[(i*5)%len(kinds)]
 		} else {
