@@ -9,8 +9,11 @@ import (
 	"flag"
 	"fmt"
 	"io/fs"
+	"net/http"
+	"net/http/httptest"
 	"net/url"
 	"os"
+	"os/exec"
 	"path"
 	"path/filepath"
 	"slices"
@@ -621,4 +624,47 @@ func diffLines(a, b string) string {
 		}
 	}
 	return strings.Join(out, "\n")
+}
+
+// TestBrowser runs testdata/browser/check.mjs in Debian's chromium over
+// the fixed register's site, served on loopback with the site's CSP as a
+// header: axe-core on every page type, search and the filter. It skips
+// loudly when chromium, node or the npm packages are missing (make test
+// installs them: apt-get install chromium nodejs npm; npm ci in
+// testdata/browser).
+func TestBrowser(t *testing.T) {
+	chromium := os.Getenv("CHROMIUM")
+	if chromium == "" {
+		chromium = "/usr/bin/chromium"
+	}
+	if _, err := os.Stat(chromium); err != nil {
+		t.Skipf("SKIP browser tests: no chromium at %s (apt-get install chromium)", chromium)
+	}
+	node, err := exec.LookPath("node")
+	if err != nil {
+		t.Skip("SKIP browser tests: node is not installed (apt-get install nodejs npm)")
+	}
+	browser, _ := filepath.Abs("../testdata/browser")
+	if _, err := os.Stat(filepath.Join(browser, "node_modules", "playwright-core")); err != nil {
+		t.Skip("SKIP browser tests: run npm ci in testdata/browser")
+	}
+	out := build(t, "testdata/reg", Input{History: fixtureHistory()}, Options{})
+	files := http.FileServer(http.Dir(out))
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Security-Policy", CSPHeader)
+		files.ServeHTTP(w, r)
+	}))
+	defer srv.Close()
+	pages := []string{"itparg/", "itparg/register/", "itparg/register/all/1/", "itparg/cases/INC-2026-0001/",
+		"itparg/cases/INC-2026-0002/", "itparg/minutes/", "itparg/minutes/2026-11-05/", "itparg/audit/",
+		"itparg/accessibility/", "itparg/search/", "img/"}
+	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, node, append([]string{filepath.Join(browser, "check.mjs"), srv.URL + "/"}, pages...)...)
+	cmd.Env = append(os.Environ(), "CHROMIUM="+chromium)
+	outb, err := cmd.CombinedOutput()
+	t.Logf("%s", outb)
+	if err != nil {
+		t.Fatalf("browser checks failed: %v", err)
+	}
 }
