@@ -112,6 +112,12 @@ type builder struct {
 	caseKeys map[string]map[string]string
 	prevKeys map[string]map[string]string
 	moved    sync.Map // audiences whose cases folder moved from prev
+
+	// files are the content hashes of the other pages by audience and
+	// path; prevFiles those of the previous build.
+	filesMu   sync.Mutex
+	files     map[string]map[string]string
+	prevFiles map[string]map[string]string
 }
 
 func (b *builder) build(ctx context.Context, audiences []register.Audience) error {
@@ -212,17 +218,39 @@ func (b *builder) writeFile(dir, p string, data []byte) error {
 	return os.WriteFile(full, data, 0o644)
 }
 
-// render writes a page of an audience's tree.
-func (b *builder) render(dir string, site *SiteInfo, p Page) error {
+// render writes a page of an audience's tree. A page whose bytes equal
+// the previous build's is linked from the previous tree instead of
+// written again (a link, not a move: a failed build must leave the
+// previous tree whole).
+func (b *builder) render(aud string, site *SiteInfo, p Page) error {
 	if !validPath(p.Path) {
 		return fmt.Errorf("page path %q is not a clean relative path", p.Path)
 	}
-	if p.Template == "" {
-		return b.writeFile(dir, p.Path, p.Body)
+	data := p.Body
+	if p.Template != "" {
+		var err error
+		data, err = b.execute(p.Template, PageData{Root: root(p.Path), Title: p.Title, Section: p.Section, Site: site, Data: p.Data})
+		if err != nil {
+			return err
+		}
 	}
-	data, err := b.execute(p.Template, PageData{Root: root(p.Path), Title: p.Title, Section: p.Section, Site: site, Data: p.Data})
-	if err != nil {
-		return err
+	h := sum(data)
+	b.filesMu.Lock()
+	if b.files[aud] == nil {
+		b.files[aud] = map[string]string{}
+	}
+	b.files[aud][p.Path] = h
+	same := b.prevFiles[aud][p.Path] == h
+	b.filesMu.Unlock()
+	dir := filepath.Join(b.out, aud)
+	if same {
+		full := filepath.Join(dir, filepath.FromSlash(p.Path))
+		if err := b.mkdir(filepath.Dir(full)); err != nil {
+			return err
+		}
+		if os.Link(filepath.Join(b.prev, aud, filepath.FromSlash(p.Path)), full) == nil {
+			return nil
+		}
 	}
 	return b.writeFile(dir, p.Path, data)
 }
@@ -255,7 +283,7 @@ func (b *builder) audiencePages(ctx context.Context, a *audience) error {
 		}
 		seen[p.Path] = true
 	}
-	if err := parallel(ctx, len(pages), func(i int) error { return b.render(dir, site, pages[i]) }); err != nil {
+	if err := parallel(ctx, len(pages), func(i int) error { return b.render(a.Name, site, pages[i]) }); err != nil {
 		return err
 	}
 	return b.copyStatic(dir)
@@ -448,8 +476,11 @@ func (b *builder) casePage(c *Case, ms []*Minutes, breach bool, k clock, key str
 	if _, err := os.Stat(src); err == nil {
 		return nil
 	}
+	if _, err := b.reg.body(c); err != nil {
+		return err
+	}
 	p := b.caseView(c, ms, breach, k)
-	data, err := b.execute("case", PageData{Root: "../../", Title: c.ID + ": " + c.Title, Section: "register", Site: b.siteInfo(nil), Data: p})
+	data, err := b.execute("case", PageData{Root: "../../", Title: c.ID + ": " + c.Title, Section: "register/", Site: b.siteInfo(nil), Data: p})
 	if err != nil {
 		return err
 	}

@@ -1,6 +1,7 @@
 package site
 
 import (
+	"bufio"
 	"bytes"
 	"context"
 	"crypto/sha256"
@@ -31,6 +32,10 @@ type Case struct {
 	Sum string
 
 	frag *fragments
+	// lazy marks a case from the cache, whose Body is read when needed.
+	lazy bool
+	once sync.Once
+	err  error
 }
 
 // Minutes are ITPARG minutes as the site holds them.
@@ -52,6 +57,7 @@ type tree struct {
 	// every rendered case depends on besides its own file.
 	envSum string
 	cache  *cache
+	dir    string
 }
 
 // cacheVersion changes when the cached data's shape changes.
@@ -69,11 +75,12 @@ type cache struct {
 	used map[string]bool
 }
 
+// cachedCase is a parsed case file. Its narrative is not kept (it is
+// most of the file): a build that must render the case reads it again.
 type cachedCase struct {
 	Size    int64
 	ModTime int64
 	Case    register.Case
-	Body    []byte
 	Sum     string
 	Frag    *fragments
 }
@@ -83,12 +90,13 @@ func openCache(dir string) *cache {
 	if dir == "" {
 		return nil
 	}
-	data, err := os.ReadFile(filepath.Join(dir, "cases.gob"))
+	f, err := os.Open(filepath.Join(dir, "cases.gob"))
 	if err != nil {
 		return c
 	}
+	defer f.Close()
 	var old cache
-	if gob.NewDecoder(bytes.NewReader(data)).Decode(&old) != nil || old.Ver != cacheVersion || old.Docs == nil {
+	if gob.NewDecoder(bufio.NewReaderSize(f, 1<<16)).Decode(&old) != nil || old.Ver != cacheVersion || old.Docs == nil {
 		return c
 	}
 	c.Env, c.Docs = old.Env, old.Docs
@@ -102,16 +110,23 @@ func (c *cache) save() {
 			delete(c.Docs, p)
 		}
 	}
-	var buf bytes.Buffer
-	if gob.NewEncoder(&buf).Encode(c) != nil {
-		return
-	}
 	if os.MkdirAll(c.dir, 0o755) != nil {
 		return
 	}
 	tmp := filepath.Join(c.dir, "cases.gob.tmp")
-	if os.WriteFile(tmp, buf.Bytes(), 0o644) == nil {
+	f, err := os.Create(tmp)
+	if err != nil {
+		return
+	}
+	w := bufio.NewWriterSize(f, 1<<16)
+	err = gob.NewEncoder(w).Encode(c)
+	if err == nil {
+		err = w.Flush()
+	}
+	if cerr := f.Close(); err == nil && cerr == nil {
 		os.Rename(tmp, filepath.Join(c.dir, "cases.gob"))
+	} else {
+		os.Remove(tmp)
 	}
 }
 
@@ -129,7 +144,7 @@ func sum(data ...[]byte) string {
 // problem fails the build with its path and line.
 func load(ctx context.Context, dir, cacheDir string) (*tree, error) {
 	fsys := os.DirFS(dir)
-	t := &tree{cases: map[string]*Case{}, minutes: map[string]*Minutes{}}
+	t := &tree{dir: dir, cases: map[string]*Case{}, minutes: map[string]*Minutes{}}
 	var found register.Findings
 	settings, err := fs.ReadFile(fsys, register.SettingsFile)
 	if errors.Is(err, fs.ErrNotExist) {
@@ -249,7 +264,7 @@ func (t *tree) loadCase(fsys fs.FS, p string) (*Case, register.Findings, error) 
 			c.mu.Unlock()
 			rc := d.Case
 			rc.Path = p
-			return &Case{Case: &rc, Body: d.Body, Sum: d.Sum, frag: d.Frag}, nil, nil
+			return &Case{Case: &rc, Sum: d.Sum, frag: d.Frag, lazy: true}, nil, nil
 		}
 	}
 	data, err := fs.ReadFile(fsys, p)
@@ -264,11 +279,37 @@ func (t *tree) loadCase(fsys fs.FS, p string) (*Case, register.Findings, error) 
 	c := &Case{Case: rc, Body: rc.Body(), Sum: sum(data)}
 	if t.cache != nil {
 		t.cache.mu.Lock()
-		t.cache.Docs[p] = &cachedCase{Size: st.Size(), ModTime: st.ModTime().UnixNano(), Case: *rc, Body: c.Body, Sum: c.Sum}
+		t.cache.Docs[p] = &cachedCase{Size: st.Size(), ModTime: st.ModTime().UnixNano(), Case: *rc, Sum: c.Sum}
 		t.cache.used[p] = true
 		t.cache.mu.Unlock()
 	}
 	return c, nil, nil
+}
+
+// body returns the case's narrative, reading a cached case's file again
+// (it must still be the file the cache describes).
+func (t *tree) body(c *Case) ([]byte, error) {
+	if !c.lazy {
+		return c.Body, nil
+	}
+	c.once.Do(func() {
+		data, err := os.ReadFile(filepath.Join(t.dir, filepath.FromSlash(c.Path)))
+		if err != nil {
+			c.err = err
+			return
+		}
+		if sum(data) != c.Sum {
+			c.err = fmt.Errorf("%s changed during the build", c.Path)
+			return
+		}
+		rc, err := register.ParseCase(bytes.NewReader(data))
+		if err != nil {
+			c.err = fmt.Errorf("%s: %w", c.Path, err)
+			return
+		}
+		c.Body = rc.Body()
+	})
+	return c.Body, c.err
 }
 
 // setFragments records a case's rendered fragments in the cache.

@@ -19,7 +19,7 @@ import (
 // fragments are the parts of the audience-wide files a case contributes,
 // made once per case and kept in the cache.
 type fragments struct {
-	Row    []byte // a table row of the static lists (pages at depth 3)
+	Row    []byte // a table row of the static lists (pages at depth 2)
 	CSV    []byte // a record of cases.csv
 	JSON   []byte // an object of cases.json
 	Search []byte // an entry of search.json
@@ -83,6 +83,9 @@ func (b *builder) fragments(ctx context.Context) error {
 			return nil
 		}
 		f := &fragments{}
+		if _, err := b.reg.body(c); err != nil {
+			return err
+		}
 		var err error
 		if f.Row, err = b.execute("row", c); err != nil {
 			return err
@@ -175,7 +178,7 @@ func (b *builder) dashboard(ctx context.Context, v *View) ([]Page, error) {
 	}
 	for _, s := range v.Workflow.States {
 		if s.Open {
-			d.Open = append(d.Open, count{Name: s.Name, Count: by[s.Name], Path: "register/status-" + s.Name + "/1/"})
+			d.Open = append(d.Open, count{Name: s.Name, Count: by[s.Name], Path: "register/status-" + s.Name + "/1.html"})
 		}
 	}
 	sort.Slice(d.Clocks, func(i, j int) bool { return d.Clocks[i].Due.Before(d.Clocks[j].Due) })
@@ -222,6 +225,7 @@ type listPage struct {
 	Count   int
 	Page    int
 	Pages   []int
+	Total   int
 	Prev    string
 	Next    string
 	Lists   *listIndex
@@ -253,26 +257,33 @@ func (b *builder) lists(ctx context.Context, v *View) ([]Page, error) {
 				// The rows were rendered by the "row" template, which
 				// escapes every field.
 				Rows: template.HTML(rows.String())}
-			for j := range n {
-				lp.Pages = append(lp.Pages, j+1)
+			// GOV.UK pagination: first, last and two either side of
+			// the current page; 0 marks a gap.
+			for j := 1; j <= n; j++ {
+				if j == 1 || j == n || (j >= i-1 && j <= i+3) {
+					lp.Pages = append(lp.Pages, j)
+				} else if lp.Pages[len(lp.Pages)-1] != 0 {
+					lp.Pages = append(lp.Pages, 0)
+				}
 			}
+			lp.Total = n
 			if i > 0 {
-				lp.Prev = fmt.Sprintf("../%d/", i)
+				lp.Prev = fmt.Sprintf("%d.html", i)
 			}
 			if i < n-1 {
-				lp.Next = fmt.Sprintf("../%d/", i+2)
+				lp.Next = fmt.Sprintf("%d.html", i+2)
 			}
 			title := heading
 			if n > 1 {
 				title = fmt.Sprintf("%s (page %d of %d)", heading, i+1, n)
 			}
-			pages = append(pages, Page{Path: fmt.Sprintf("register/%s/%d/index.html", name, i+1), Title: title,
-				Template: "list", Section: "register", Data: lp})
+			pages = append(pages, Page{Path: fmt.Sprintf("register/%s/%d.html", name, i+1), Title: title,
+				Template: "list", Section: "register/", Data: lp})
 		}
 	}
 	add("all", "All cases", v.Cases)
 	for _, s := range v.Workflow.States {
-		idx.Status = append(idx.Status, count{Name: s.Name, Count: len(byStatus[s.Name]), Path: "register/status-" + s.Name + "/1/"})
+		idx.Status = append(idx.Status, count{Name: s.Name, Count: len(byStatus[s.Name]), Path: "register/status-" + s.Name + "/1.html"})
 		add("status-"+s.Name, "Cases "+s.Name, byStatus[s.Name])
 	}
 	var years []int
@@ -281,7 +292,7 @@ func (b *builder) lists(ctx context.Context, v *View) ([]Page, error) {
 	}
 	sort.Sort(sort.Reverse(sort.IntSlice(years)))
 	for _, y := range years {
-		idx.Years = append(idx.Years, count{Name: strconv.Itoa(y), Count: len(byYear[y]), Path: fmt.Sprintf("register/year-%d/1/", y)})
+		idx.Years = append(idx.Years, count{Name: strconv.Itoa(y), Count: len(byYear[y]), Path: fmt.Sprintf("register/year-%d/1.html", y)})
 		add(fmt.Sprintf("year-%d", y), fmt.Sprintf("Cases reported in %d", y), byYear[y])
 	}
 	for i := range pages {
@@ -291,7 +302,7 @@ func (b *builder) lists(ctx context.Context, v *View) ([]Page, error) {
 		*listIndex
 		Categories, Types []string
 	}{idx, register.Categories, register.Types}
-	pages = append(pages, Page{Path: "register/index.html", Title: "Register", Template: "register", Section: "register", Data: filters})
+	pages = append(pages, Page{Path: "register/index.html", Title: "Register", Template: "register", Section: "register/", Data: filters})
 	return pages, nil
 }
 
@@ -303,7 +314,7 @@ type minutesView struct {
 }
 
 func (b *builder) minutesPages(ctx context.Context, v *View) ([]Page, error) {
-	pages := []Page{{Path: "minutes/index.html", Title: "ITPARG minutes", Template: "minutes-list", Section: "minutes", Data: v.Minutes}}
+	pages := []Page{{Path: "minutes/index.html", Title: "ITPARG minutes", Template: "minutes-list", Section: "minutes/", Data: v.Minutes}}
 	for _, m := range v.Minutes {
 		mv := &minutesView{Minutes: m, Narrative: b.markdown(m.Body)}
 		for _, r := range m.Cases {
@@ -320,7 +331,7 @@ func (b *builder) minutesPages(ctx context.Context, v *View) ([]Page, error) {
 		if title == "" {
 			title = "ITPARG meeting " + m.Date.Format("2 January 2006")
 		}
-		pages = append(pages, Page{Path: "minutes/" + m.ID + "/index.html", Title: title, Template: "minutes", Section: "minutes", Data: mv})
+		pages = append(pages, Page{Path: "minutes/" + m.ID + "/index.html", Title: title, Template: "minutes", Section: "minutes/", Data: mv})
 	}
 	return pages, nil
 }
@@ -330,13 +341,13 @@ func (b *builder) auditPage(ctx context.Context, v *View) ([]Page, error) {
 		Audit *AuditStatus
 		Note  string
 	}{v.Audit(), b.in.HistoryNote}
-	return []Page{{Path: "audit/index.html", Title: "Audit status of the history", Template: "audit", Section: "audit", Data: data}}, nil
+	return []Page{{Path: "audit/index.html", Title: "Audit status of the history", Template: "audit", Section: "audit/", Data: data}}, nil
 }
 
 func (b *builder) staticPages(ctx context.Context, v *View) ([]Page, error) {
 	return []Page{
-		{Path: "accessibility/index.html", Title: "Accessibility statement", Template: "accessibility", Data: v.Settings},
-		{Path: "search/index.html", Title: "Search", Template: "search", Section: "search"},
+		{Path: "accessibility/index.html", Title: "Accessibility statement", Template: "accessibility", Section: "accessibility/", Data: v.Settings},
+		{Path: "search/index.html", Title: "Search", Template: "search", Section: "search/"},
 	}, nil
 }
 

@@ -142,11 +142,11 @@ func Build(ctx context.Context, in Input, out string, opts Options) error {
 	if err := os.Chmod(tmp, 0o755); err != nil {
 		return err
 	}
-	b := &builder{in: in, opts: opts, reg: reg, out: tmp, prev: out}
+	b := &builder{in: in, opts: opts, reg: reg, out: tmp, prev: out, files: map[string]map[string]string{}}
 	m := readManifest(opts.CacheDir)
 	abs, _ := filepath.Abs(out)
 	if m != nil && m.Out == abs && m.Audiences == audienceNames(reg.Settings) {
-		b.prevKeys = m.Keys
+		b.prevKeys, b.prevFiles = m.Keys, m.Files
 	}
 	writeManifest(opts.CacheDir, nil) // the previous tree is about to change
 	if err := b.build(ctx, audiences); err != nil {
@@ -159,7 +159,7 @@ func Build(ctx context.Context, in Input, out string, opts Options) error {
 	ok = true
 	if reg.cache != nil {
 		reg.cache.save()
-		writeManifest(opts.CacheDir, &manifest{Out: abs, Audiences: audienceNames(reg.Settings), Keys: b.caseKeys})
+		writeManifest(opts.CacheDir, &manifest{Out: abs, Audiences: audienceNames(reg.Settings), Keys: b.caseKeys, Files: b.files})
 	}
 	return nil
 }
@@ -173,6 +173,7 @@ type manifest struct {
 	Out       string
 	Audiences string
 	Keys      map[string]map[string]string
+	Files     map[string]map[string]string
 }
 
 func readManifest(dir string) *manifest {

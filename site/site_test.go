@@ -655,7 +655,7 @@ func TestBrowser(t *testing.T) {
 		files.ServeHTTP(w, r)
 	}))
 	defer srv.Close()
-	pages := []string{"itparg/", "itparg/register/", "itparg/register/all/1/", "itparg/cases/INC-2026-0001/",
+	pages := []string{"itparg/", "itparg/register/", "itparg/register/all/1.html", "itparg/cases/INC-2026-0001/",
 		"itparg/cases/INC-2026-0002/", "itparg/minutes/", "itparg/minutes/2026-11-05/", "itparg/audit/",
 		"itparg/accessibility/", "itparg/search/", "img/"}
 	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
@@ -666,5 +666,27 @@ func TestBrowser(t *testing.T) {
 	t.Logf("%s", outb)
 	if err != nil {
 		t.Fatalf("browser checks failed: %v", err)
+	}
+}
+
+// TestPagination builds lists of several pages and checks every page
+// and link of them.
+func TestPagination(t *testing.T) {
+	files := map[string]string{"register.yaml": "name: R\norganisation: O\n", "people.yaml": people}
+	for i := 1; i <= 3*listSize+7; i++ {
+		id := fmt.Sprintf("INC-2026-%04d", i)
+		files["cases/2026/"+id+"/case.md"] = "---\nid: " + id + "\ntitle: Case " + id + "\nstatus: reported\nreported_at: 2026-11-27T08:30:00Z\nreported_by: alice\n---\nBody.\n"
+	}
+	out := build(t, writeRegister(t, files), Input{}, Options{})
+	checkTrees(t, out)
+	last, err := os.ReadFile(filepath.Join(out, "img", "register", "all", "4.html"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Contains(last, []byte("INC-2026-0307")) || bytes.Contains(last, []byte("INC-2026-0300/")) {
+		t.Error("the last page does not hold exactly the last cases")
+	}
+	if !bytes.Contains(last, []byte(`href="3.html" rel="prev"`)) {
+		t.Error("the last page has no link to the previous one")
 	}
 }
