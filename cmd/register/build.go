@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"runtime/debug"
 	"time"
 
 	"github.com/council/register/site"
@@ -49,8 +50,17 @@ a rebuild after a few edits renders only what changed.`,
 	return cmd
 }
 
+// buildMemoryLimit is the soft heap limit of a build unless GOMEMLIMIT
+// says otherwise: the garbage collector works harder near it instead of
+// letting the heap double, which keeps a 10,000-case build in about half
+// the memory at little cost in time.
+const buildMemoryLimit = 128 << 20
+
 func runBuild(ctx context.Context, e *env, o buildOptions) error {
 	start := time.Now()
+	if os.Getenv("GOMEMLIMIT") == "" {
+		debug.SetMemoryLimit(buildMemoryLimit)
+	}
 	if st, err := os.Stat(o.Dir); err != nil || !st.IsDir() {
 		return fmt.Errorf("%s: not a folder", o.Dir)
 	}
