@@ -2,13 +2,17 @@
 GO ?= go
 BIN := bin/register
 
-.PHONY: build test demo bench lint fuzz update clean
+.PHONY: build test deps demo bench lint fuzz update clean
 
 build:
 	$(GO) build -o $(BIN) ./cmd/register
 
-test: lint
+test: deps lint
 	$(GO) test -count=1 ./...
+	$(MAKE) fuzz FUZZTIME=3s
+
+deps:
+	bash .ci/install-deps
 
 lint:
 	@out=$$(gofmt -l cmd register site templates); if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
@@ -24,6 +28,7 @@ demo: build
 fuzz:
 	$(GO) test ./register -run '^$$' -fuzz '^FuzzParseCase$$' -fuzztime $${FUZZTIME:-60s}
 	$(GO) test ./register -run '^$$' -fuzz '^FuzzParseMinutes$$' -fuzztime $${FUZZTIME:-60s}
+	$(GO) test ./register/edit -run '^$$' -fuzz '^FuzzEdit$$' -fuzztime $${FUZZTIME:-60s}
 
 bench: build
 	bash testdata/bench/run.sh

@@ -117,6 +117,17 @@ func ParseCase(r io.Reader) (*Case, error) {
 	return c, nil
 }
 
+// parseCase is ParseCase on a file already in memory.
+func parseCase(data []byte) (*Case, Findings) {
+	c := new(Case)
+	doc, fs := parseDocumentBytes(data, c)
+	if fs != nil {
+		return nil, fs
+	}
+	c.doc = doc
+	return c, nil
+}
+
 // Body returns the Markdown narrative after the front matter.
 func (c *Case) Body() []byte {
 	if c.doc == nil {
@@ -174,7 +185,7 @@ var idPattern = regexp.MustCompile(`^([A-Z][A-Z0-9]{0,9})-(\d{4})-(\d{4,6})$`)
 func ParseID(id string) (prefix string, year, number int, err error) {
 	m := idPattern.FindStringSubmatch(id)
 	if m == nil {
-		return "", 0, 0, fmt.Errorf("case id %q is not of the form INC-YYYY-NNNN", id)
+		return "", 0, 0, fmt.Errorf("case id %q is not of the form PREFIX-YYYY-NNNN, like INC-2026-0007", id)
 	}
 	year, _ = strconv.Atoi(m[2])
 	number, _ = strconv.Atoi(m[3])

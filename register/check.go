@@ -51,7 +51,7 @@ func (r *Register) Check(ctx context.Context, opts CheckOptions) Findings {
 		if r.cases[id] == nil {
 			for _, f := range files {
 				out = append(out, Finding{Path: path.Join(path.Dir(r.evidenceDir(id)), "evidence", f), Rule: "evidence",
-					Message: "evidence file of a folder with no valid case.md"})
+					Message: "evidence file of a case folder whose case.md is missing or unreadable; every evidence file belongs to a case"})
 			}
 		}
 	}
@@ -179,7 +179,7 @@ func (r *Register) checkCase(c *Case, opts CheckOptions) Findings {
 }
 
 func (r *Register) checkPerson(c *Case, field, id string, add func(field, rule, format string, args ...any)) {
-	if id != "" && r.People.ByID(id) == nil {
+	if id != "" && !r.peopleBroken && r.People.ByID(id) == nil {
 		add(field, "reference", "%s %q is not a person in people.yaml", field, id)
 	}
 }
@@ -287,7 +287,11 @@ func (r *Register) checkMinutes(m *Minutes) Findings {
 		case seen[rv.ID]:
 			add(p+".id", "schema", "case %s is listed twice", rv.ID)
 		case c == nil:
-			add(p+".id", "reference", "case %s does not exist", rv.ID)
+			if _, _, _, err := ParseID(rv.ID); err != nil {
+				add(p+".id", "reference", "%v", err)
+			} else {
+				add(p+".id", "reference", "case %s does not exist (there is no %s)", rv.ID, CasePath(rv.ID))
+			}
 			continue
 		}
 		seen[rv.ID] = true
@@ -305,11 +309,12 @@ func (r *Register) checkMinutes(m *Minutes) Findings {
 				// A later meeting may have reviewed the case again;
 				// only the latest review must agree with the file.
 			case c.Category != rv.ReclassifiedTo || c.Review.ReclassifiedFrom != rv.ReclassifiedFrom:
-				add(p, "§7.10", "case %s: minutes reclassify %s → %s but the case file has category %q and review.reclassified_from %q",
-					rv.ID, rv.ReclassifiedFrom, rv.ReclassifiedTo, c.Category, c.Review.ReclassifiedFrom)
+				add(p, "§7.10", "case %s: minutes reclassify %s → %s but the case file has category %q and review.reclassified_from %q; set category: %s and review.reclassified_from: %s in %s, or correct the minutes",
+					rv.ID, rv.ReclassifiedFrom, rv.ReclassifiedTo, c.Category, c.Review.ReclassifiedFrom, rv.ReclassifiedTo, rv.ReclassifiedFrom, c.Path)
 			}
 		}
 	}
+	out = append(out, r.checkMinutesReview(m)...)
 	ids := map[string]bool{}
 	for i, a := range m.Actions {
 		p := fmt.Sprintf("actions[%d]", i)
@@ -334,6 +339,9 @@ func (r *Register) checkPeople(opts CheckOptions) Findings {
 	for i, p := range r.People.People {
 		if opts.FS == nil {
 			break
+		}
+		if !validRelPath(p.KeyPath()) {
+			continue // people.yaml's own finding says so
 		}
 		data, err := fs.ReadFile(opts.FS, p.KeyPath())
 		if err != nil {

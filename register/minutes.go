@@ -61,6 +61,17 @@ func ParseMinutes(r io.Reader) (*Minutes, error) {
 	return m, nil
 }
 
+// parseMinutes is ParseMinutes on a file already in memory.
+func parseMinutes(data []byte) (*Minutes, Findings) {
+	m := new(Minutes)
+	doc, fs := parseDocumentBytes(data, m)
+	if fs != nil {
+		return nil, fs
+	}
+	m.doc = doc
+	return m, nil
+}
+
 // Body returns the Markdown after the front matter.
 func (m *Minutes) Body() []byte {
 	if m.doc == nil {

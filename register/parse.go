@@ -58,13 +58,22 @@ func parseDocument(r io.Reader, v any) (*document, Findings) {
 	if err != nil {
 		return nil, Findings{errorf(0, "read", "%v", err)}
 	}
+	return parseDocumentBytes(data, v)
+}
+
+// parseDocumentBytes is parseDocument on a file already in memory.
+func parseDocumentBytes(data []byte, v any) (*document, Findings) {
 	if len(data) > MaxDocument {
-		return nil, Findings{errorf(0, "schema", "file is larger than %d bytes; keep large material in evidence", MaxDocument)}
+		return nil, Findings{errorf(0, "schema", "file is larger than %s, the limit for a case or minutes file; keep large material such as logs in evidence", size(MaxDocument))}
 	}
 	if fs := checkText(data); fs != nil {
 		return nil, fs
 	}
 	if !bytes.HasPrefix(data, []byte("---\n")) {
+		if trimmed := bytes.TrimLeft(data, " \n"); bytes.HasPrefix(trimmed, []byte("---\n")) {
+			return nil, Findings{errorf(1, "schema", `front matter must start on line 1; remove the blank lines before the opening "---" (on line %d)`,
+				lineAt(data, len(data)-len(trimmed)))}
+		}
 		return nil, Findings{errorf(1, "schema", `missing front matter: the file must start with a line "---", the YAML fields, and a closing "---"`)}
 	}
 	var yamlText []byte
@@ -80,14 +89,16 @@ func parseDocument(r io.Reader, v any) (*document, Findings) {
 		return nil, Findings{errorf(1, "schema", "front matter: %v", err)}
 	}
 	if len(yamlText) > MaxFrontMatter {
-		return nil, Findings{errorf(1, "schema", "front matter is %d bytes; the limit is %d", len(yamlText), MaxFrontMatter)}
+		return nil, Findings{errorf(1, "schema", "front matter is %s; the limit is %s: keep long text in the narrative below the closing \"---\"", size(len(yamlText)), size(MaxFrontMatter))}
 	}
 	lines, fs := decodeYAML(yamlText, 1, v)
 	if fs != nil {
 		return nil, fs
 	}
 	fmLines := bytes.Count(data[:len(data)-len(body)], []byte("\n"))
-	return &document{Lines: lines, Body: body, BodyLine: fmLines + 1}, nil
+	// The body comes back in frontmatter's read buffer, several times
+	// its size; a register holds thousands, so keep an exact copy.
+	return &document{Lines: lines, Body: bytes.Clone(body), BodyLine: fmLines + 1}, nil
 }
 
 // checkText refuses what would make line numbers or YAML lie: a byte
@@ -97,7 +108,10 @@ func checkText(data []byte) Findings {
 		return Findings{errorf(1, "encoding", "file starts with a UTF-8 byte-order mark; save it as UTF-8 without BOM")}
 	}
 	if i := bytes.IndexByte(data, '\r'); i >= 0 {
-		return Findings{errorf(lineAt(data, i), "encoding", "carriage return (CRLF line ends); save the file with LF line ends (.gitattributes sets eol=lf)")}
+		if i+1 < len(data) && data[i+1] == '\n' {
+			return Findings{errorf(lineAt(data, i), "encoding", "Windows line ends (CRLF); save the file with LF line ends (the register's .gitattributes sets eol=lf)")}
+		}
+		return Findings{errorf(lineAt(data, i), "encoding", "carriage return (CR) inside a line; remove it, and end lines with LF only")}
 	}
 	if i := bytes.IndexByte(data, 0); i >= 0 {
 		return Findings{errorf(lineAt(data, i), "encoding", "NUL byte; this is not a text file")}
@@ -111,9 +125,22 @@ func checkText(data []byte) Findings {
 			}
 			i += n
 		}
-		return Findings{errorf(lineAt(data, i), "encoding", "invalid UTF-8 at byte %d", i)}
+		return Findings{errorf(lineAt(data, i), "encoding", "invalid UTF-8 (byte %d of the file); save the file as UTF-8", i)}
 	}
 	return nil
+}
+
+// size formats a byte count for a message.
+func size(n int) string {
+	switch {
+	case n >= 1<<20 && n%(1<<20) == 0:
+		return fmt.Sprintf("%d MB", n>>20)
+	case n >= 1<<20:
+		return fmt.Sprintf("%.1f MB", float64(n)/(1<<20))
+	case n >= 1<<10:
+		return fmt.Sprintf("%d KB", n>>10)
+	}
+	return fmt.Sprintf("%d bytes", n)
 }
 
 func lineAt(data []byte, offset int) int {
@@ -121,29 +148,33 @@ func lineAt(data []byte, offset int) int {
 }
 
 // decodeYAML decodes YAML text strictly into v. offset is the number of
-// lines before the text in its file. It refuses anchors and aliases (the
-// "billion laughs" bomb), duplicate keys, unknown fields and scalars of the
-// wrong type, and reports each with its line. It returns the line of every
-// field path.
+// lines before the text in its file: 1 for front matter, 0 for a whole
+// YAML file. It refuses anchors and aliases (the "billion laughs" bomb),
+// duplicate keys, unknown fields and values of the wrong type, and
+// reports each with its line. It returns the line of every field path.
 func decodeYAML(text []byte, offset int, v any) (map[string]int, Findings) {
-	if i := indentTab(text); i >= 0 {
-		return nil, Findings{errorf(offset+lineAt(text, i), "schema", "tab used for indentation; YAML needs spaces")}
+	root := "front matter"
+	if offset == 0 {
+		root = "file"
 	}
-	var root yaml.Node
-	if err := yaml.Unmarshal(text, &root); err != nil {
+	if i := indentTab(text); i >= 0 {
+		return nil, Findings{errorf(offset+lineAt(text, i), "schema", "tab used for indentation; indent YAML with spaces")}
+	}
+	var n yaml.Node
+	if err := yaml.Unmarshal(text, &n); err != nil {
 		return nil, Findings{yamlError(err, offset)}
 	}
-	if root.Kind == 0 || len(root.Content) == 0 {
-		return nil, Findings{errorf(offset+1, "schema", "front matter is empty")}
+	if n.Kind == 0 || len(n.Content) == 0 {
+		return nil, Findings{errorf(offset+1, "schema", "%s is empty; write the fields as YAML, one \"name: value\" a line", root)}
 	}
-	doc := root.Content[0]
-	w := walker{offset: offset, lines: map[string]int{}}
-	w.walk(doc, reflect.TypeOf(v).Elem(), "")
+	doc := n.Content[0]
+	if fs := refuseAnchors(doc, offset, nil); fs != nil {
+		return nil, fs
+	}
+	w := walker{offset: offset, lines: map[string]int{}, root: root}
+	w.walk(doc, reflect.ValueOf(v).Elem(), "")
 	if w.findings != nil {
 		return nil, w.findings
-	}
-	if err := doc.Decode(v); err != nil {
-		return nil, Findings{yamlError(err, offset)}
 	}
 	return w.lines, nil
 }
@@ -165,6 +196,24 @@ func indentTab(text []byte) int {
 	return -1
 }
 
+// refuseAnchors reports every YAML anchor and alias, one finding a line.
+// They are refused everywhere, not only in known fields: an alias bomb
+// ("billion laughs") multiplies a few lines into gigabytes when decoded.
+func refuseAnchors(n *yaml.Node, offset int, fs Findings) Findings {
+	line := offset + n.Line
+	seen := len(fs) > 0 && fs[len(fs)-1].Line == line
+	switch {
+	case n.Kind == yaml.AliasNode && !seen:
+		return append(fs, errorf(line, "schema", "YAML alias *%s is not allowed; write the value out in full", n.Value))
+	case n.Anchor != "" && !seen:
+		fs = append(fs, errorf(line, "schema", "YAML anchor &%s is not allowed; write the value out in full", n.Anchor))
+	}
+	for _, c := range n.Content {
+		fs = refuseAnchors(c, offset, fs)
+	}
+	return fs
+}
+
 var yamlLine = regexp.MustCompile(`^(?:yaml: )?line (\d+): `)
 
 // yamlError turns a yaml.v3 error into a finding with the file's line.
@@ -181,11 +230,15 @@ func yamlError(err error, offset int) Finding {
 		msg = msg[len(m[0]):]
 	}
 	msg = strings.TrimPrefix(msg, "yaml: ")
+	if te == nil {
+		msg = "YAML syntax error: " + msg + " (check quotes, colons and indentation here or just above)"
+	}
 	return errorf(line, "schema", "%s", msg)
 }
 
 // walker checks a YAML node tree against the Go type it will decode into.
 type walker struct {
+	root     string // "front matter" or "file", for the top level
 	offset   int
 	lines    map[string]int
 	findings Findings
@@ -197,93 +250,136 @@ func (w *walker) errorf(n *yaml.Node, format string, args ...any) {
 
 var unmarshalerType = reflect.TypeFor[yaml.Unmarshaler]()
 
-func (w *walker) walk(n *yaml.Node, t reflect.Type, path string) {
-	if n.Anchor != "" || n.Kind == yaml.AliasNode {
-		w.errorf(n, "YAML anchors and aliases are not allowed (%s)", describe(path))
-		return
+func (w *walker) describe(path string) string {
+	if path == "" {
+		return w.root
 	}
+	return fmt.Sprintf("field %q", path)
+}
+
+// walk checks node n against the Go value v it decodes into, and stores
+// the value as it goes: one pass over the tree both validates and
+// decodes, so every bad value is reported with its field (not only the
+// first yaml.v3 would meet) and nothing is decoded twice. v is settable.
+func (w *walker) walk(n *yaml.Node, v reflect.Value, path string) {
 	if n.Tag == "!!null" {
 		return
 	}
-	for t.Kind() == reflect.Pointer {
-		t = t.Elem()
+	t := v.Type()
+	if t.Kind() == reflect.Pointer {
+		e := reflect.New(t.Elem())
+		w.walk(n, e.Elem(), path)
+		v.Set(e)
+		return
 	}
 	if reflect.PointerTo(t).Implements(unmarshalerType) {
 		if n.Kind != yaml.ScalarNode {
-			w.errorf(n, "%s: want a single value, got %s", describe(path), kindName(n))
+			w.errorf(n, "%s: want %s, got %s", w.describe(path), valueHint(t), kindName(n))
+			return
+		}
+		if err := v.Addr().Interface().(yaml.Unmarshaler).UnmarshalYAML(n); err != nil {
+			msg := err.Error()
+			var te *yaml.TypeError
+			if errors.As(err, &te) && len(te.Errors) > 0 {
+				msg = yamlLine.ReplaceAllString(te.Errors[0], "")
+			}
+			w.errorf(n, "%s: %s", w.describe(path), msg)
 		}
 		return
 	}
 	switch t.Kind() {
 	case reflect.Struct:
 		if n.Kind != yaml.MappingNode {
-			w.errorf(n, "%s: want a mapping of fields, got %s", describe(path), kindName(n))
+			w.errorf(n, "%s: want a mapping of fields, got %s", w.describe(path), kindName(n))
 			return
 		}
 		fields := structFields(t)
-		seen := map[string]int{}
 		for i := 0; i+1 < len(n.Content); i += 2 {
 			k, val := n.Content[i], n.Content[i+1]
 			if k.Kind != yaml.ScalarNode {
-				w.errorf(k, "%s: field names must be plain words", describe(path))
-				continue
-			}
-			if prev, ok := seen[k.Value]; ok {
-				w.errorf(k, "duplicate field %q (first on line %d)", join(path, k.Value), w.offset+prev)
-				continue
-			}
-			seen[k.Value] = k.Line
-			f, ok := fields[k.Value]
-			if !ok {
-				w.errorf(k, "unknown field %q%s", join(path, k.Value), suggest(k.Value, fields))
+				w.errorf(k, "%s: field names must be plain words, not lists or mappings", w.describe(path))
 				continue
 			}
 			p := join(path, k.Value)
+			if prev, ok := w.lines[p]; ok {
+				w.errorf(k, "field %q is given twice (first on line %d); keep one", p, prev)
+				continue
+			}
+			f, ok := fields[k.Value]
+			if !ok {
+				w.errorf(k, "unknown field %q%s", p, suggest(k.Value, fields))
+				continue
+			}
 			w.lines[p] = w.offset + k.Line
-			w.walk(val, f, p)
+			w.walk(val, v.Field(f), p)
 		}
 	case reflect.Map:
 		if n.Kind != yaml.MappingNode {
-			w.errorf(n, "%s: want a mapping, got %s", describe(path), kindName(n))
+			w.errorf(n, "%s: want a mapping, got %s", w.describe(path), kindName(n))
 			return
 		}
-		seen := map[string]int{}
+		if v.IsNil() {
+			v.Set(reflect.MakeMapWithSize(t, len(n.Content)/2))
+		}
 		for i := 0; i+1 < len(n.Content); i += 2 {
 			k, val := n.Content[i], n.Content[i+1]
-			if prev, ok := seen[k.Value]; ok {
-				w.errorf(k, "duplicate key %q (first on line %d)", join(path, k.Value), w.offset+prev)
+			if k.Kind != yaml.ScalarNode {
+				w.errorf(k, "%s: keys must be plain words, not lists or mappings", w.describe(path))
 				continue
 			}
-			seen[k.Value] = k.Line
 			p := join(path, k.Value)
+			if prev, ok := w.lines[p]; ok {
+				w.errorf(k, "%q is given twice in %s (first on line %d); keep one", k.Value, path, prev)
+				continue
+			}
 			w.lines[p] = w.offset + k.Line
-			w.walk(k, t.Key(), p)
-			w.walk(val, t.Elem(), p)
+			kv, ev := reflect.New(t.Key()).Elem(), reflect.New(t.Elem()).Elem()
+			w.walk(k, kv, path)
+			w.walk(val, ev, p)
+			v.SetMapIndex(kv, ev)
 		}
 	case reflect.Slice:
 		if n.Kind != yaml.SequenceNode {
-			w.errorf(n, "%s: want a list, got %s", describe(path), kindName(n))
+			w.errorf(n, "%s: want a list, got %s", w.describe(path), kindName(n))
 			return
 		}
+		v.Set(reflect.MakeSlice(t, len(n.Content), len(n.Content)))
 		for i, item := range n.Content {
-			p := fmt.Sprintf("%s[%d]", path, i)
+			p := path + "[" + strconv.Itoa(i) + "]"
+			if item.Tag == "!!null" {
+				// yaml.v3 would silently drop it (or keep a nil
+				// pointer): say so instead.
+				w.errorf(item, "%s: empty list item; write its value or remove the \"-\"", w.describe(p))
+				continue
+			}
 			w.lines[p] = w.offset + item.Line
-			w.walk(item, t.Elem(), p)
+			w.walk(item, v.Index(i), p)
 		}
 	case reflect.Bool:
-		if n.Kind != yaml.ScalarNode || n.Tag != "!!bool" {
-			w.errorf(n, "%s: want true or false, got %s", describe(path), kindName(n))
+		b, err := strconv.ParseBool(n.Value)
+		if n.Kind != yaml.ScalarNode || n.Tag != "!!bool" || err != nil {
+			w.errorf(n, "%s: want true or false, got %s", w.describe(path), kindName(n))
+			return
 		}
+		v.SetBool(b)
 	case reflect.Int, reflect.Int64:
 		if n.Kind != yaml.ScalarNode || n.Tag != "!!int" {
-			w.errorf(n, "%s: want a whole number, got %s", describe(path), kindName(n))
-		} else if v, err := strconv.ParseInt(n.Value, 0, 64); err != nil || v < 0 {
-			w.errorf(n, "%s: want a whole number of at least 0, got %s", describe(path), n.Value)
+			w.errorf(n, "%s: want a whole number, got %s", w.describe(path), kindName(n))
+		} else if i, err := strconv.ParseInt(n.Value, 0, 64); err != nil || i < 0 || v.OverflowInt(i) {
+			w.errorf(n, "%s: want a whole number of at least 0, got %s", w.describe(path), n.Value)
+		} else {
+			v.SetInt(i)
 		}
 	case reflect.String:
 		if n.Kind != yaml.ScalarNode {
-			w.errorf(n, "%s: want text, got %s", describe(path), kindName(n))
+			w.errorf(n, "%s: want text, got %s", w.describe(path), kindName(n))
+			return
 		}
+		v.SetString(n.Value)
+	default:
+		// A field type the schema does not use: a programming error,
+		// reported rather than silently skipped.
+		w.errorf(n, "%s: cannot decode into %s", w.describe(path), t)
 	}
 }
 
@@ -294,11 +390,18 @@ func join(path, key string) string {
 	return path + "." + key
 }
 
-func describe(path string) string {
-	if path == "" {
-		return "front matter"
+// valueHint describes what a field of a type that decodes itself wants.
+func valueHint(t reflect.Type) string {
+	switch t {
+	case reflect.TypeFor[Time]():
+		return "a time like 2026-11-05T14:30:00Z"
+	case reflect.TypeFor[Date]():
+		return "a date like 2026-11-05"
 	}
-	return fmt.Sprintf("field %q", path)
+	if allowed, ok := vocabularies[t]; ok {
+		return "one of: " + strings.Join(allowed, ", ")
+	}
+	return "a single value"
 }
 
 func kindName(n *yaml.Node) string {
@@ -317,12 +420,12 @@ func kindName(n *yaml.Node) string {
 	return strconv.Quote(v)
 }
 
-// structFields maps YAML names to field types for t, cached per type.
-func structFields(t reflect.Type) map[string]reflect.Type {
+// structFields maps YAML names to field indexes of t, cached per type.
+func structFields(t reflect.Type) map[string]int {
 	if m, ok := fieldCache.Load(t); ok {
-		return m.(map[string]reflect.Type)
+		return m.(map[string]int)
 	}
-	m := map[string]reflect.Type{}
+	m := map[string]int{}
 	for i := 0; i < t.NumField(); i++ {
 		f := t.Field(i)
 		name, _, _ := strings.Cut(f.Tag.Get("yaml"), ",")
@@ -332,7 +435,7 @@ func structFields(t reflect.Type) map[string]reflect.Type {
 		if name == "" {
 			name = strings.ToLower(f.Name)
 		}
-		m[name] = f.Type
+		m[name] = i
 	}
 	fieldCache.Store(t, m)
 	return m
@@ -343,7 +446,7 @@ func structFields(t reflect.Type) map[string]reflect.Type {
 var fieldCache sync.Map
 
 // suggest proposes the known field closest to an unknown one.
-func suggest(name string, fields map[string]reflect.Type) string {
+func suggest(name string, fields map[string]int) string {
 	best, bestD := "", 3
 	for f := range fields {
 		if d := editDistance(name, f); d < bestD || d == bestD && f < best {

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"slices"
 	"sort"
+	"strings"
 	"time"
 )
 
@@ -57,6 +58,16 @@ func Requirements() []Requirement {
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].Name < out[j].Name })
 	return out
+}
+
+// requirementNames lists the requirement names for a message.
+func requirementNames() string {
+	names := make([]string, 0, len(requirements))
+	for n := range requirements {
+		names = append(names, n)
+	}
+	slices.Sort(names)
+	return strings.Join(names, ", ")
 }
 
 func notified(c *Case, d Duty) bool {

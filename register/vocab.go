@@ -2,6 +2,7 @@ package register
 
 import (
 	"fmt"
+	"reflect"
 	"slices"
 	"strings"
 	"time"
@@ -37,6 +38,20 @@ var (
 	Decisions = []string{"accepted", "reclassified", "reopened", "deferred"}
 )
 
+// vocabularies maps each enumerated type to its values, for messages.
+var vocabularies = map[reflect.Type][]string{
+	reflect.TypeFor[Category]():       Categories,
+	reflect.TypeFor[Type]():           Types,
+	reflect.TypeFor[Impact]():         Impacts,
+	reflect.TypeFor[Contact]():        ReportedTo,
+	reflect.TypeFor[Duty]():           Duties,
+	reflect.TypeFor[Decision]():       ICODecisions,
+	reflect.TypeFor[CustodyAction]():  CustodyActions,
+	reflect.TypeFor[Told]():           SubjectsTold,
+	reflect.TypeFor[ActionStatus]():   ActionStatuses,
+	reflect.TypeFor[ReviewDecision](): Decisions,
+}
+
 // Roles known to the built-in workflow and visibility rules. A register
 // may define others in people.yaml and workflow.yaml.
 const (
@@ -51,8 +66,8 @@ const (
 // enum decodes a scalar that must be one of a fixed list.
 func enum(n *yaml.Node, what string, allowed []string) (string, error) {
 	if n.Kind != yaml.ScalarNode || !slices.Contains(allowed, n.Value) {
-		return "", &yaml.TypeError{Errors: []string{fmt.Sprintf("line %d: %s %q is not one of: %s",
-			n.Line, what, n.Value, strings.Join(allowed, ", "))}}
+		return "", &yaml.TypeError{Errors: []string{fmt.Sprintf("line %d: %q is not a known %s; use one of: %s",
+			n.Line, n.Value, what, strings.Join(allowed, ", "))}}
 	}
 	return n.Value, nil
 }
@@ -92,7 +107,7 @@ type Contact string
 
 // UnmarshalYAML accepts only the known first contacts.
 func (c *Contact) UnmarshalYAML(n *yaml.Node) error {
-	v, err := enum(n, "reported_to entry", ReportedTo)
+	v, err := enum(n, "first contact", ReportedTo)
 	*c = Contact(v)
 	return err
 }
@@ -132,7 +147,7 @@ type Told string
 
 // UnmarshalYAML accepts yes, no and pending.
 func (t *Told) UnmarshalYAML(n *yaml.Node) error {
-	v, err := enum(n, "subjects_told", SubjectsTold)
+	v, err := enum(n, "answer", SubjectsTold)
 	*t = Told(v)
 	return err
 }
@@ -166,7 +181,7 @@ func (t *Time) UnmarshalYAML(n *yaml.Node) error {
 	v, err := time.Parse(time.RFC3339, n.Value)
 	if n.Kind != yaml.ScalarNode || err != nil {
 		return &yaml.TypeError{Errors: []string{fmt.Sprintf(
-			"line %d: time %q is not RFC 3339 (write it like 2026-11-05T14:30:00Z or 2026-11-05T14:30:00+00:00)", n.Line, n.Value)}}
+			"line %d: %q is not an RFC 3339 time; write it like 2026-11-05T14:30:00Z (UTC) or 2026-11-05T14:30:00+01:00", n.Line, n.Value)}}
 	}
 	t.Time = v
 	return nil
@@ -186,7 +201,7 @@ func (d *Date) UnmarshalYAML(n *yaml.Node) error {
 	v, err := time.Parse(DateLayout, n.Value)
 	if n.Kind != yaml.ScalarNode || err != nil {
 		return &yaml.TypeError{Errors: []string{fmt.Sprintf(
-			"line %d: date %q is not a date like 2026-11-05", n.Line, n.Value)}}
+			"line %d: %q is not a date; write it like 2026-11-05", n.Line, n.Value)}}
 	}
 	d.Time = v
 	return nil

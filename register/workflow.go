@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"slices"
+	"strings"
 )
 
 //go:embed workflow.yaml
@@ -94,20 +95,22 @@ func ParseWorkflow(r io.Reader) (*Workflow, error) {
 		}
 		for j, r := range s.Requires {
 			if _, ok := requirements[r]; !ok {
-				fs = append(fs, errorf(at("states[%d].requires[%d]", i, j), "workflow", "unknown requirement %q", r))
+				fs = append(fs, errorf(at("states[%d].requires[%d]", i, j), "workflow", "unknown requirement %q; known requirements are: %s", r, requirementNames()))
 			}
 		}
 	}
 	if len(w.States) == 0 {
-		fs = append(fs, errorf(1, "workflow", "no states defined"))
-	} else if initial != 1 {
-		fs = append(fs, errorf(at("states"), "workflow", "exactly one state must be initial, found %d", initial))
+		fs = append(fs, errorf(1, "workflow", "no states defined; list them under states:, one marked initial: true"))
+	} else if initial == 0 {
+		fs = append(fs, errorf(at("states"), "workflow", "no state is marked initial: true; mark the one new cases start in"))
+	} else if initial > 1 {
+		fs = append(fs, errorf(at("states"), "workflow", "%d states are marked initial: true; exactly one must be", initial))
 	}
 	pairs := map[string]bool{}
 	for i, t := range w.Transitions {
-		for _, s := range []string{t.From, t.To} {
-			if !states[s] {
-				fs = append(fs, errorf(at("transitions[%d]", i), "workflow", "transition %s names unknown state %q", t, s))
+		for _, end := range [][2]string{{"from", t.From}, {"to", t.To}} {
+			if f, s := end[0], end[1]; !states[s] {
+				fs = append(fs, errorf(at("transitions[%d].%s", i, f), "workflow", "transition %s: %s names unknown state %q; the states are: %s", t, f, s, strings.Join(w.StateNames(), ", ")))
 			}
 		}
 		if pairs[t.String()] {
@@ -119,7 +122,7 @@ func ParseWorkflow(r io.Reader) (*Workflow, error) {
 		}
 		for j, r := range t.Requires {
 			if _, ok := requirements[r]; !ok {
-				fs = append(fs, errorf(at("transitions[%d].requires[%d]", i, j), "workflow", "unknown requirement %q", r))
+				fs = append(fs, errorf(at("transitions[%d].requires[%d]", i, j), "workflow", "unknown requirement %q; known requirements are: %s", r, requirementNames()))
 			}
 		}
 	}
@@ -215,7 +218,7 @@ func (w *Workflow) StateMissing(c *Case, env *Env) []Requirement {
 	}
 	missing := unmet(c, env, s.Requires)
 	var best []Requirement
-	for i, t := range w.Transitions {
+	for _, t := range w.Transitions {
 		if t.To != s.Name || len(t.Requires) == 0 {
 			if t.To == s.Name {
 				return missing // a road in that asks nothing more
@@ -226,7 +229,9 @@ func (w *Workflow) StateMissing(c *Case, env *Env) []Requirement {
 		if len(m) == 0 {
 			return missing
 		}
-		if i == 0 || best == nil || len(m) < len(best) {
+		// On a tie, report the road listed last: in the built-in
+		// workflow, the full road through ITPARG's review.
+		if best == nil || len(m) <= len(best) {
 			best = m
 		}
 	}
