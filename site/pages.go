@@ -8,6 +8,7 @@ import (
 	"encoding/xml"
 	"fmt"
 	"html/template"
+	"regexp"
 	"sort"
 	"strconv"
 	"strings"
@@ -336,11 +337,32 @@ func (b *builder) minutesPages(ctx context.Context, v *View) ([]Page, error) {
 	return pages, nil
 }
 
+// caseIDs finds case ids in a text.
+var caseIDs = regexp.MustCompile(`\b[A-Z][A-Z0-9]{0,9}-\d{4}-\d{4,6}\b`)
+
 func (b *builder) auditPage(ctx context.Context, v *View) ([]Page, error) {
 	data := struct {
 		Audit *AuditStatus
 		Note  string
 	}{v.Audit(), b.in.HistoryNote}
+	if a := data.Audit; a != nil {
+		// A finding about a case the audience may not see is left out:
+		// its path or message names the case.
+		shown := *a
+		shown.Findings = nil
+		for _, f := range a.Findings {
+			ok := true
+			for _, id := range caseIDs.FindAllString(f, -1) {
+				if !v.Sees(id) && b.reg.cases[id] != nil {
+					ok = false
+				}
+			}
+			if ok {
+				shown.Findings = append(shown.Findings, f)
+			}
+		}
+		data.Audit = &shown
+	}
 	return []Page{{Path: "audit/index.html", Title: "Audit status of the history", Template: "audit", Section: "audit/", Data: data}}, nil
 }
 

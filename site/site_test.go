@@ -489,7 +489,11 @@ updates:
 		"INC-2026-0001": {{Commit: "c1", Author: "sam", AuthorName: mk("pd"), Subject: mk("pd"), Time: testNow}},
 		"INC-2026-0002": {{Commit: "c2", Author: "sam", AuthorName: mk("ov"), Subject: mk("ov"), Time: testNow}},
 	}
-	out := build(t, dir, Input{History: hist}, Options{})
+	audit := &AuditStatus{Head: "abc", Commits: 3, Findings: []string{
+		"c1 cases/2026/INC-2026-0001/case.md:4: " + mk("pd"),
+		"c2 cases/2026/INC-2026-0002/case.md:4: " + mk("ov"),
+		"c3: commit is not signed"}}
+	out := build(t, dir, Input{History: hist, Audit: audit}, Options{})
 	// Ids are markers too: a tree that may not see a case must not even
 	// name it.
 	ids := map[string]string{"INC-2026-0001": "pd", "INC-2026-0002": "ov"}

@@ -7,8 +7,10 @@ import (
 	"os"
 	"path/filepath"
 	"runtime/debug"
+	"strings"
 	"time"
 
+	"github.com/council/register/register/history"
 	"github.com/council/register/site"
 	"github.com/spf13/cobra"
 )
@@ -64,7 +66,7 @@ func runBuild(ctx context.Context, e *env, o buildOptions) error {
 	if st, err := os.Stat(o.Dir); err != nil || !st.IsDir() {
 		return fmt.Errorf("%s: not a folder", o.Dir)
 	}
-	in, err := siteInput(o.Dir)
+	in, err := siteInput(ctx, o.Dir, e.Now())
 	if err != nil {
 		return err
 	}
@@ -82,15 +84,53 @@ func runBuild(ctx context.Context, e *env, o buildOptions) error {
 	return nil
 }
 
-// siteInput gathers what the site is built from. The case history comes
-// from register/history once it is part of the build; until then pages
-// say why they have none.
-func siteInput(dir string) (site.Input, error) {
+// siteInput gathers what the site is built from: the working tree and,
+// in a Git register, each case's commits and the audit of the history
+// from register/history.
+func siteInput(ctx context.Context, dir string, now time.Time) (site.Input, error) {
 	in := site.Input{Dir: dir}
 	if st, err := os.Stat(filepath.Join(dir, ".git")); err != nil || !st.IsDir() {
 		in.HistoryNote = "not a Git repository"
-	} else {
-		in.HistoryNote = "this build of register does not read the Git history yet"
+		return in, nil
+	}
+	repo, err := history.Open(dir)
+	if err != nil {
+		return in, fmt.Errorf("%s: read the history: %w", dir, err)
+	}
+	defer repo.Close()
+	head, branch, err := repo.Head()
+	if err != nil {
+		in.HistoryNote = "the repository has no commits yet"
+		return in, nil
+	}
+	if branch == "" {
+		branch = repo.Settings(head).MainBranch
+	}
+	rep, ix, err := repo.Audit(ctx, head, branch)
+	if err != nil {
+		return in, fmt.Errorf("%s: audit the history: %w", dir, err)
+	}
+	st := rep.Stats()
+	in.Audit = &site.AuditStatus{Head: head.String(), Commits: st.Commits, Signed: st.Signed, Verified: st.Verified, Checked: now}
+	for _, f := range rep.Findings {
+		in.Audit.Findings = append(in.Audit.Findings, f.String())
+	}
+	in.History = map[string][]site.Event{}
+	for _, c := range ix.Commits {
+		for _, ch := range c.Changes {
+			if ch.ID == "" || ch.Merged || !strings.HasPrefix(ch.Path, "cases/") {
+				continue
+			}
+			ev := site.Event{Commit: c.Hash, Time: c.Author.When, Author: c.AuthorID, AuthorName: c.Author.Name,
+				Signature: string(c.Verdict), Signer: c.Signer, Transition: ch.Transition(), Subject: c.Subject}
+			if ev.Author == "" {
+				ev.Author = c.Author.Email
+			}
+			for _, f := range ch.Fields {
+				ev.Fields = append(ev.Fields, f.Field)
+			}
+			in.History[ch.ID] = append(in.History[ch.ID], ev)
+		}
 	}
 	return in, nil
 }
