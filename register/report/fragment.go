@@ -3,6 +3,7 @@ package report
 import (
 	"bytes"
 	"html/template"
+	"slices"
 	"time"
 
 	"github.com/council/register/register"
@@ -19,9 +20,25 @@ type Links struct {
 
 // ReportBody renders the summary report's content, without a page
 // around it, for a site's layout (the "report-body" template). The
-// stylesheet templates/report/report.css styles its charts.
-func ReportBody(s *Summary) (template.HTML, error) {
-	return execute("report-body", s.view())
+// stylesheet templates/report/report.css styles it for print. With
+// chartFiles, each chart is an image of an SVG file beside the page
+// (for pages whose rules allow no inline SVG), returned by file name.
+func ReportBody(s *Summary, chartFiles bool) (template.HTML, map[string][]byte, error) {
+	v := s.view()
+	var files map[string][]byte
+	if chartFiles {
+		files = map[string][]byte{}
+		for _, c := range append(slices.Clone(v.Charts), &v.ICO, &v.Age) {
+			c.File = c.ID + ".svg"
+			svg, err := execute("chart", c)
+			if err != nil {
+				return "", nil, err
+			}
+			files[c.File] = []byte(`<?xml version="1.0" encoding="UTF-8"?>` + "\n" + string(svg) + "\n")
+		}
+	}
+	body, err := execute("report-body", v)
+	return body, files, err
 }
 
 // BreachesBody renders the Art. 33(5) record for a site's layout.

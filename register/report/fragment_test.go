@@ -39,9 +39,9 @@ func checkFragment(t *testing.T, frag string) string {
 
 func TestReportBody(t *testing.T) {
 	s := fixtureSummary(t, "2026-03-01", "2026-05-31")
-	body, err := ReportBody(s)
-	if err != nil {
-		t.Fatal(err)
+	body, files, err := ReportBody(s, false)
+	if err != nil || files != nil {
+		t.Fatal(err, files)
 	}
 	got := checkFragment(t, string(body))
 	if !strings.Contains(got, "Cases reported in the period 5") {
@@ -52,6 +52,30 @@ func TestReportBody(t *testing.T) {
 	}
 	if n := strings.Count(string(body), `role="img"`); n != 6 {
 		t.Errorf("%d charts", n)
+	}
+}
+
+func TestReportBodyChartFiles(t *testing.T) {
+	s := fixtureSummary(t, "2026-03-01", "2026-05-31")
+	body, files, err := ReportBody(s, true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	checkFragment(t, string(body))
+	if strings.Contains(string(body), "<svg") || strings.Count(string(body), `<img class="chart" src="chart-`) != 6 {
+		t.Errorf("charts not as images:\n%s", body)
+	}
+	if !strings.Contains(string(body), `<img class="chart" src="chart-impact.svg" alt="Cases by impact (§4.1) (cases): confidentiality 3; integrity 0; availability 2." width="560" height="88">`) {
+		t.Error("impact chart image or its alternative text is wrong")
+	}
+	if len(files) != 6 {
+		t.Fatalf("%d chart files", len(files))
+	}
+	for name, svg := range files {
+		got := checkFragment(t, string(svg))
+		if !bytes.HasPrefix(svg, []byte("<?xml")) || !bytes.Contains(svg, []byte(`role="img"`)) || !strings.Contains(got, "(cases)") && !strings.Contains(got, "none in this period") {
+			t.Errorf("%s: %s", name, svg)
+		}
 	}
 }
 

@@ -29,7 +29,7 @@ type HTMLOptions struct {
 // view is what the report templates see.
 type view struct {
 	S       *Summary
-	Charts  []Chart // category, type, impact, month
+	Charts  []*Chart // category, type, impact, month
 	ICO     Chart
 	Age     Chart
 	Times   []timeRow
@@ -96,7 +96,7 @@ func reportTemplates() (*template.Template, error) {
 // view returns what the report templates see, without a stylesheet.
 func (s *Summary) view() *view {
 	charts := s.Charts()
-	return &view{S: s, Charts: charts[:4], ICO: charts[4], Age: charts[5], Notes: s.Notes(),
+	return &view{S: s, Charts: []*Chart{&charts[0], &charts[1], &charts[2], &charts[3]}, ICO: charts[4], Age: charts[5], Notes: s.Notes(),
 		Times: []timeRow{{"Time to triage", s.Triage}, {"Time to resolve", s.Resolve}}}
 }
 
