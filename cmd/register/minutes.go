@@ -38,8 +38,9 @@ front matter listing every case awaiting review (decision: deferred until the
 group decides), the ITPARG members as attendees, and register_head, the commit
 the group reviews; and a body with the agenda: cases awaiting review, incidents
 not yet reported to ITPARG, reclassification proposals and overdue actions.
-The draft passes register check as it stands. Existing minutes are never
-overwritten.`,
+The agenda is drawn from the working tree and register_head is HEAD, so
+commit the register before drafting. The draft passes register check as it
+stands. Existing minutes are never overwritten.`,
 		Args: args(cobra.ExactArgs(1)),
 		RunE: func(cmd *cobra.Command, a []string) error {
 			d, err := parseDay("DATE", a[0])
