@@ -10,6 +10,7 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
+	"sync"
 
 	"github.com/council/register/register"
 	"github.com/council/register/site"
@@ -85,21 +86,32 @@ func (o *accessOptions) plan(dir, out string, only []string) (*accessPlan, error
 	if err != nil {
 		return nil, err
 	}
-	keys := map[string]*seal.Key{}
-	for _, a := range audiences {
-		k, err := seal.NewKey(rand.Reader, pass[a.Name], seal.Iterations)
-		if err != nil {
-			return nil, fmt.Errorf("audience %s: %w", a.Name, err)
-		}
-		keys[a.Name] = k
+	// Deriving each key takes PBKDF2's 600,000 rounds: the audiences in
+	// parallel.
+	keys := make([]*seal.Key, len(audiences))
+	errs := make([]error, len(audiences))
+	var wg sync.WaitGroup
+	for i, a := range audiences {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			keys[i], errs[i] = seal.NewKey(rand.Reader, pass[a.Name], seal.Iterations)
+			if errs[i] != nil {
+				errs[i] = fmt.Errorf("audience %s: %w", a.Name, errs[i])
+			}
+		}()
+	}
+	wg.Wait()
+	if err := errors.Join(errs...); err != nil {
+		return nil, err
 	}
 	p.seal = func(ctx context.Context, tmp string) error {
-		for _, a := range audiences {
+		for i, a := range audiences {
 			title := a.Title
 			if title == "" {
 				title = a.Name
 			}
-			err := seal.Tree(ctx, filepath.Join(tmp, a.Name), keys[a.Name], rand.Reader, seal.Options{
+			err := seal.Tree(ctx, filepath.Join(tmp, a.Name), keys[i], rand.Reader, seal.Options{
 				Title: settings.Name, Audience: title, CSP: site.ContentSecurityPolicy,
 			})
 			if err != nil {
