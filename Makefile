@@ -9,6 +9,7 @@ build:
 
 test: deps lint
 	$(GO) test -count=1 ./...
+	$(MAKE) fuzz FUZZTIME=3s
 
 deps:
 	bash .ci/install-deps
@@ -24,6 +25,7 @@ demo: build
 fuzz:
 	$(GO) test ./register -run '^$$' -fuzz '^FuzzParseCase$$' -fuzztime $${FUZZTIME:-60s}
 	$(GO) test ./register -run '^$$' -fuzz '^FuzzParseMinutes$$' -fuzztime $${FUZZTIME:-60s}
+	$(GO) test ./register/edit -run '^$$' -fuzz '^FuzzEdit$$' -fuzztime $${FUZZTIME:-60s}
 
 bench: build
 	bash testdata/bench/run.sh

@@ -314,6 +314,7 @@ func (r *Register) checkMinutes(m *Minutes) Findings {
 			}
 		}
 	}
+	out = append(out, r.checkMinutesReview(m)...)
 	ids := map[string]bool{}
 	for i, a := range m.Actions {
 		p := fmt.Sprintf("actions[%d]", i)
@@ -338,6 +339,9 @@ func (r *Register) checkPeople(opts CheckOptions) Findings {
 	for i, p := range r.People.People {
 		if opts.FS == nil {
 			break
+		}
+		if !validRelPath(p.KeyPath()) {
+			continue // people.yaml's own finding says so
 		}
 		data, err := fs.ReadFile(opts.FS, p.KeyPath())
 		if err != nil {

@@ -5,7 +5,11 @@ import (
 	"context"
 	"os"
 	"path/filepath"
+	"reflect"
 	"testing"
+
+	"github.com/adrg/frontmatter"
+	"gopkg.in/yaml.v3"
 )
 
 // addSeeds adds the files of testdata matching the patterns to f's seed
@@ -109,6 +113,7 @@ func FuzzParseCase(f *testing.F) {
 		if c.BodyLine() < 1 || len(c.Body()) > len(data) {
 			t.Errorf("body line %d, body %d bytes of %d", c.BodyLine(), len(c.Body()), len(data))
 		}
+		sameAsYAMLv3(t, data, c)
 		r := fuzzRegister(t, c, nil)
 		fs := r.Check(context.Background(), CheckOptions{})
 		checkFindingLines(t, data, c.Path, fs)
@@ -136,4 +141,43 @@ func FuzzParseMinutes(f *testing.F) {
 		fs := r.Check(context.Background(), CheckOptions{})
 		checkFindingLines(t, data, m.Path, fs)
 	})
+}
+
+// sameAsYAMLv3 checks the one-pass decoder against yaml.v3's own Decode
+// of the same front matter: what the checker accepts, it reads exactly
+// as yaml.v3 would.
+func sameAsYAMLv3(t *testing.T, data []byte, c *Case) {
+	t.Helper()
+	want := new(Case)
+	strict := frontmatter.NewFormat("---", "---", yaml.Unmarshal)
+	if _, err := frontmatter.MustParse(bytes.NewReader(data), want, strict); err != nil {
+		t.Fatalf("yaml.v3 refuses what the parser accepted: %v", err)
+	}
+	got := *c
+	got.doc, got.Path = nil, ""
+	if !reflect.DeepEqual(&got, want) {
+		t.Errorf("decoded case differs from yaml.v3's:\n got %+v\nwant %+v", got, *want)
+	}
+}
+
+// The one-pass decoder reads the valid files of testdata as yaml.v3
+// does.
+func TestDecodeMatchesYAMLv3(t *testing.T) {
+	files, _ := filepath.Glob("testdata/base/cases/*/*/case.md")
+	dir := t.TempDir()
+	if err := writeBenchRegister(dir, 60, 3, 3); err != nil {
+		t.Fatal(err)
+	}
+	more, _ := filepath.Glob(filepath.Join(dir, "cases/*/*/case.md"))
+	for _, f := range append(files, more...) {
+		data, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		c, err := ParseCase(bytes.NewReader(data))
+		if err != nil {
+			t.Fatalf("%s: %v", f, err)
+		}
+		sameAsYAMLv3(t, data, c)
+	}
 }

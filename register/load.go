@@ -81,10 +81,14 @@ func Load(ctx context.Context, fsys fs.FS) (*Register, Findings, error) {
 	if data, err := fs.ReadFile(fsys, PeopleFile); err != nil {
 		found = append(found, Finding{Path: PeopleFile, Rule: "schema", Message: "missing: every register lists its people"})
 		r.peopleBroken = true
-	} else if r.People, err = ParsePeople(bytes.NewReader(data)); err != nil {
-		found = append(found, asFindings(err).In(PeopleFile)...)
-		r.People = &People{}
-		r.peopleBroken = true
+	} else {
+		var fs Findings
+		r.People, fs = parsePeople(data)
+		found = append(found, fs.In(PeopleFile)...)
+		if r.People == nil {
+			r.People = &People{}
+			r.peopleBroken = true
+		}
 	}
 	r.Workflow = DefaultWorkflow()
 	if data, err := fs.ReadFile(fsys, WorkflowFile); err == nil {
@@ -94,85 +98,75 @@ func Load(ctx context.Context, fsys fs.FS) (*Register, Findings, error) {
 		}
 	}
 
-	var casePaths, minutesPaths []string
-	err = fs.WalkDir(fsys, "cases", func(p string, d fs.DirEntry, err error) error {
-		if err != nil {
-			if errors.Is(err, fs.ErrNotExist) && p == "cases" {
-				return fs.SkipDir
+	// Walk the tree in one goroutine and parse what it finds in the
+	// others as it goes: a register of 10,000 cases has 20,000 folder
+	// entries, and walking them first would leave the other core idle.
+	type job struct {
+		path    string
+		minutes bool
+	}
+	jobs := make(chan job, 256)
+	var walkErr error
+	go func() {
+		defer close(jobs)
+		walkErr = r.walk(ctx, fsys, func(p string, minutes bool) { jobs <- job{p, minutes} })
+	}()
+	workers := runtime.GOMAXPROCS(0)
+	type result struct {
+		cases   []*Case
+		minutes []*Minutes
+		found   Findings
+	}
+	results := make([]result, workers)
+	var wg sync.WaitGroup
+	for w := range workers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			res := &results[w]
+			for j := range jobs {
+				if ctx.Err() != nil {
+					continue // drain, so the walker never blocks
+				}
+				if !j.minutes {
+					c, fs := parseFile(fsys, j.path, parseCase)
+					if fs != nil {
+						res.found = append(res.found, fs...)
+						continue
+					}
+					c.Path = j.path
+					res.cases = append(res.cases, c)
+					continue
+				}
+				m, fs := parseFile(fsys, j.path, parseMinutes)
+				if fs != nil {
+					res.found = append(res.found, fs...)
+					continue
+				}
+				m.ID = strings.TrimSuffix(path.Base(j.path), ".md")
+				m.Path = j.path
+				res.minutes = append(res.minutes, m)
 			}
-			return err
-		}
-		if d.IsDir() {
-			return nil
-		}
-		parts := strings.Split(p, "/")
-		switch {
-		case len(parts) == 4 && parts[3] == "case.md":
-			casePaths = append(casePaths, p)
-		case len(parts) == 5 && parts[3] == "evidence":
-			r.Evidence[parts[2]] = append(r.Evidence[parts[2]], parts[4])
-		default:
-			r.Stray = append(r.Stray, p)
-		}
-		return nil
-	})
-	if err != nil {
+		}()
+	}
+	wg.Wait()
+	if walkErr != nil {
+		return nil, nil, walkErr
+	}
+	if err := ctx.Err(); err != nil {
 		return nil, nil, err
 	}
-	err = fs.WalkDir(fsys, "minutes", func(p string, d fs.DirEntry, err error) error {
-		if err != nil {
-			if errors.Is(err, fs.ErrNotExist) && p == "minutes" {
-				return fs.SkipDir
-			}
-			return err
-		}
-		if d.IsDir() {
-			return nil
-		}
-		parts := strings.Split(p, "/")
-		if len(parts) == 3 && strings.HasSuffix(p, ".md") {
-			minutesPaths = append(minutesPaths, p)
-		} else {
-			r.Stray = append(r.Stray, p)
-		}
-		return nil
-	})
-	if err != nil {
-		return nil, nil, err
+	var cases []*Case
+	var minutes []*Minutes
+	for _, res := range results {
+		cases = append(cases, res.cases...)
+		minutes = append(minutes, res.minutes...)
+		found = append(found, res.found...)
 	}
-
-	cases := make([]*Case, len(casePaths))
-	minutes := make([]*Minutes, len(minutesPaths))
-	errs := make([]Findings, len(casePaths)+len(minutesPaths))
-	err = parallel(ctx, len(casePaths)+len(minutesPaths), func(i int) {
-		if i < len(casePaths) {
-			p := casePaths[i]
-			c, err := parseFile(fsys, p, parseCase)
-			if err != nil {
-				errs[i] = err
-				return
-			}
-			c.Path = p
-			cases[i] = c
-			return
-		}
-		j := i - len(casePaths)
-		p := minutesPaths[j]
-		m, err := parseFile(fsys, p, parseMinutes)
-		if err != nil {
-			errs[i] = err
-			return
-		}
-		m.ID = strings.TrimSuffix(path.Base(p), ".md")
-		m.Path = p
-		minutes[j] = m
-	})
-	if err != nil {
-		return nil, nil, err
-	}
-	for _, e := range errs {
-		found = append(found, e...)
-	}
+	// Parsed in no fixed order: sort by path, so which of two cases with
+	// one id is reported does not vary from run to run.
+	sort.Slice(cases, func(i, j int) bool { return cases[i].Path < cases[j].Path })
+	sort.Slice(minutes, func(i, j int) bool { return minutes[i].Path < minutes[j].Path })
 	for _, c := range cases {
 		if c == nil {
 			continue
@@ -206,6 +200,54 @@ func Load(ctx context.Context, fsys fs.FS) (*Register, Findings, error) {
 	}
 	sort.Strings(r.Stray)
 	return r, found, nil
+}
+
+// walk lists the register's cases/ and minutes/ trees: it hands each
+// case and minutes file to found, and records evidence files and stray
+// files in r.
+func (r *Register) walk(ctx context.Context, fsys fs.FS, found func(p string, minutes bool)) error {
+	err := fs.WalkDir(fsys, "cases", func(p string, d fs.DirEntry, err error) error {
+		if err != nil {
+			if errors.Is(err, fs.ErrNotExist) && p == "cases" {
+				return fs.SkipDir
+			}
+			return err
+		}
+		if d.IsDir() {
+			return ctx.Err()
+		}
+		parts := strings.Split(p, "/")
+		switch {
+		case len(parts) == 4 && parts[3] == "case.md":
+			found(p, false)
+		case len(parts) == 5 && parts[3] == "evidence":
+			r.Evidence[parts[2]] = append(r.Evidence[parts[2]], parts[4])
+		default:
+			r.Stray = append(r.Stray, p)
+		}
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	return fs.WalkDir(fsys, "minutes", func(p string, d fs.DirEntry, err error) error {
+		if err != nil {
+			if errors.Is(err, fs.ErrNotExist) && p == "minutes" {
+				return fs.SkipDir
+			}
+			return err
+		}
+		if d.IsDir() {
+			return ctx.Err()
+		}
+		parts := strings.Split(p, "/")
+		if len(parts) == 3 && strings.HasSuffix(p, ".md") {
+			found(p, true)
+		} else {
+			r.Stray = append(r.Stray, p)
+		}
+		return nil
+	})
 }
 
 func asFindings(err error) Findings {

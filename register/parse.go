@@ -346,6 +346,12 @@ func (w *walker) walk(n *yaml.Node, v reflect.Value, path string) {
 		v.Set(reflect.MakeSlice(t, len(n.Content), len(n.Content)))
 		for i, item := range n.Content {
 			p := path + "[" + strconv.Itoa(i) + "]"
+			if item.Tag == "!!null" {
+				// yaml.v3 would silently drop it (or keep a nil
+				// pointer): say so instead.
+				w.errorf(item, "%s: empty list item; write its value or remove the \"-\"", w.describe(p))
+				continue
+			}
 			w.lines[p] = w.offset + item.Line
 			w.walk(item, v.Index(i), p)
 		}

@@ -95,6 +95,18 @@ func ParsePeople(r io.Reader) (*People, error) {
 	if err != nil {
 		return nil, Findings{errorf(0, "read", "%v", err)}
 	}
+	ps, fs := parsePeople(data)
+	if fs != nil {
+		return nil, fs
+	}
+	return ps, nil
+}
+
+// parsePeople is ParsePeople on data in memory, except that it returns
+// the people along with the findings when only individual entries are
+// wrong (a bad e-mail, a duplicate id), so the checker can still resolve
+// references instead of reporting every one.
+func parsePeople(data []byte) (*People, Findings) {
 	if len(data) > MaxYAMLFile {
 		return nil, Findings{errorf(0, "schema", "file is larger than %d bytes", MaxYAMLFile)}
 	}
@@ -132,10 +144,7 @@ func ParsePeople(r io.Reader) (*People, error) {
 			fs = append(fs, errorf(at("key"), "schema", "person %q: key path %q must stay inside the register (keys/%s.asc)", p.ID, p.Key, p.ID))
 		}
 	}
-	if fs != nil {
-		return nil, fs
-	}
-	return ps, nil
+	return ps, fs
 }
 
 // validRelPath reports whether p is a clean relative slash path that

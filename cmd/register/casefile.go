@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"os"
 	"os/exec"
+	"path"
 	"path/filepath"
 	"strings"
 	"time"
@@ -36,7 +37,7 @@ func openRegister(ctx context.Context, e *env, dir string) (*register.Register, 
 	}
 	if len(findings) > 0 {
 		printFindings(e, findings)
-		return nil, withHint(fmt.Errorf("%s: %s that cannot be read; fix %s first", dir, count(len(findings), "file problem"), them(len(findings))),
+		return nil, withHint(fmt.Errorf("%s: %s above; a register with files that do not parse is not edited", dir, count(len(findings), "finding")),
 			"register check %s lists everything wrong", dir)
 	}
 	return reg, nil
@@ -76,6 +77,55 @@ func (cf *caseFile) write(data []byte) error {
 	return writeFileAtomic(cf.file, data, cf.perm)
 }
 
+// committed returns the case as it is in the Git HEAD commit of the
+// repository holding dir, or nil when there is no repository, no commit or
+// no such file there. A move is judged against it as the hooks will judge
+// the commit that makes the move: "a new update" means new since HEAD.
+func committed(dir string, c *register.Case) *register.Case {
+	r, err := git.PlainOpenWithOptions(dir, &git.PlainOpenOptions{DetectDotGit: true})
+	if err != nil {
+		return nil
+	}
+	wt, err := r.Worktree()
+	if err != nil {
+		return nil
+	}
+	root, err1 := filepath.EvalSymlinks(wt.Filesystem.Root())
+	abs, err2 := filepath.Abs(dir)
+	if err1 != nil || err2 != nil {
+		return nil
+	}
+	if abs, err = filepath.EvalSymlinks(abs); err != nil {
+		return nil
+	}
+	rel, err := filepath.Rel(root, abs)
+	if err != nil {
+		return nil
+	}
+	head, err := r.Head()
+	if err != nil {
+		return nil
+	}
+	commit, err := r.CommitObject(head.Hash())
+	if err != nil {
+		return nil
+	}
+	f, err := commit.File(path.Join(filepath.ToSlash(rel), c.Path))
+	if err != nil {
+		return nil
+	}
+	rd, err := f.Reader()
+	if err != nil {
+		return nil
+	}
+	defer rd.Close()
+	old, err := register.ParseCase(rd)
+	if err != nil {
+		return nil
+	}
+	return old
+}
+
 // printFindings lists findings on stderr, sorted, as path:line: message.
 func printFindings(e *env, findings register.Findings) {
 	findings.Sort()
@@ -89,13 +139,6 @@ func count(n int, what string) string {
 		return "1 " + what
 	}
 	return fmt.Sprintf("%d %ss", n, what)
-}
-
-func them(n int) string {
-	if n == 1 {
-		return "it"
-	}
-	return "them"
 }
 
 // whoami finds the person making a change: the one named by --as, else
@@ -161,5 +204,5 @@ func parseTime(flag, v string) (register.Time, error) {
 	return register.Time{Time: t}, nil
 }
 
-// dirFlag is the -C/--dir flag every editing verb takes.
+// dirUsage describes the -C/--dir flag every editing verb takes.
 const dirUsage = "the register's folder"

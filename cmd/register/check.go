@@ -6,6 +6,7 @@ import (
 	"os"
 
 	"github.com/council/register/register"
+	"github.com/council/register/register/evidence"
 	"github.com/spf13/cobra"
 )
 
@@ -23,7 +24,9 @@ func newCheckCmd(e *env) *cobra.Command {
 		Short: "Check the register's files against the schema, the workflow and the policy",
 		Long: `Check loads the whole register in DIR (default: the current folder) and
 reports every finding as path:line: message, sorted by path, then a count.
-It exits 1 if there is any finding.`,
+It exits 1 if there is any finding. With --range A..B (the CI of a pull
+request) it also judges every commit in A..B as it would land on the main
+branch, and checks B's tree instead of the working tree.`,
 		Args: args(cobra.MaximumNArgs(1)),
 		RunE: func(cmd *cobra.Command, a []string) error {
 			o.Dir = "."
@@ -33,10 +36,14 @@ It exits 1 if there is any finding.`,
 			return runCheck(cmd.Context(), e, o)
 		},
 	}
+	cmd.Flags().StringVar(&o.Range, "range", "", "judge every commit in `A..B` and B's tree")
 	return cmd
 }
 
 func runCheck(ctx context.Context, e *env, o checkOptions) error {
+	if o.Range != "" {
+		return runCheckRange(ctx, e, o)
+	}
 	reg, findings, err := loadRegister(ctx, o.Dir)
 	if err != nil {
 		return err
@@ -77,5 +84,5 @@ func loadRegister(ctx context.Context, dir string) (*register.Register, register
 
 // checkOpts returns the options for checking the register in dir.
 func checkOpts(dir string) register.CheckOptions {
-	return register.CheckOptions{FS: os.DirFS(dir)}
+	return register.CheckOptions{FS: os.DirFS(dir), Evidence: evidence.NewChecker(os.DirFS(dir))}
 }

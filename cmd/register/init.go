@@ -34,7 +34,8 @@ func newInitCmd(e *env) *cobra.Command {
 		Long: `Init writes the skeleton of a register into DIR and makes it a Git
 repository on branch main: register.yaml with every setting spelled out and
 explained, people.yaml, the folders keys/, cases/ and minutes/, and
-.gitattributes and .gitignore. DIR may exist, but not as a register.`,
+.gitattributes and .gitignore, with the pre-commit and commit-msg hooks
+installed. DIR may exist, but not as a register.`,
 		Example: `  register init incidents --name "Information security incident register" --organisation "Example Borough Council"`,
 		Args:    args(cobra.ExactArgs(1)),
 		RunE: func(cmd *cobra.Command, a []string) error {
@@ -91,6 +92,9 @@ func runInit(ctx context.Context, e *env, o initOptions) error {
 	})
 	if err != nil && !errors.Is(err, git.ErrRepositoryAlreadyExists) {
 		return fmt.Errorf("%s: git init: %w", o.Dir, err)
+	}
+	if err := runHooksInstall(ctx, e, hooksOptions{Dir: o.Dir}); err != nil {
+		return fmt.Errorf("%s: install the hooks: %w", o.Dir, err)
 	}
 	// What init writes must pass the checker; anything else is a bug here.
 	reg, findings, err := loadRegister(ctx, o.Dir)

@@ -73,7 +73,9 @@ func runMove(ctx context.Context, e *env, o moveOptions) error {
 		return fmt.Errorf("case %s: %s (roles: %s) may not move a case from %s to %s; that needs %s",
 			c.ID, p.ID, strings.Join(p.Roles, ", "), from, o.State, rolesText(t.Roles))
 	}
-	if missing := wf.Missing(t, c, reg.Env()); len(missing) > 0 {
+	env := reg.Env()
+	env.Old = committed(o.Dir, c)
+	if missing := wf.Missing(t, c, env); len(missing) > 0 {
 		var fs register.Findings
 		for _, req := range missing {
 			line := c.Line("status")

@@ -14,6 +14,7 @@ import (
 	"github.com/council/register/register"
 	"github.com/council/register/register/edit"
 	"github.com/spf13/cobra"
+	"gopkg.in/yaml.v3"
 )
 
 func init() { verbs = append(verbs, newNewCmd) }
@@ -226,11 +227,11 @@ func (o *newOptions) document(id, status string, reported register.Time) ([]byte
 		{"status", status, true},
 		{"reported_at", reported, true},
 		{"reported_by", o.ReportedBy, true},
-		{"reported_to", o.ReportedTo, len(o.ReportedTo) > 0},
+		{"reported_to", flowList(o.ReportedTo), len(o.ReportedTo) > 0},
 		{"line_manager", o.LineManager, o.LineManager != ""},
 		{"category", o.Category, o.Category != ""},
-		{"types", o.Types, len(o.Types) > 0},
-		{"impact", o.Impact, len(o.Impact) > 0},
+		{"types", flowList(o.Types), len(o.Types) > 0},
+		{"impact", flowList(o.Impact), len(o.Impact) > 0},
 		{"personal_data", o.PersonalData, true},
 		{"hard_copy", o.HardCopy, true},
 		{"service_affecting", o.ServiceAffecting, true},
@@ -244,4 +245,14 @@ func (o *newOptions) document(id, status string, reported register.Time) ([]byte
 		}
 	}
 	return doc, nil
+}
+
+// flowList makes a list of words that is written on one line, [a, b], as
+// people write short lists of the vocabulary.
+func flowList(words []string) *yaml.Node {
+	n := &yaml.Node{Kind: yaml.SequenceNode, Tag: "!!seq", Style: yaml.FlowStyle}
+	for _, w := range words {
+		n.Content = append(n.Content, &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!str", Value: w})
+	}
+	return n
 }

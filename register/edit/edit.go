@@ -28,13 +28,17 @@ import (
 // The path is dot-separated field names with list indexes, such as
 // "status", "notified.img", "ico.decision" or "evidence[2].sha256".
 // Missing parent mappings are created; an existing value is replaced
-// whatever its style. The value is rendered as yaml.v3 marshals it.
+// whatever its style. The value is rendered as yaml.v3 marshals it, but
+// without the empty fields of structs and maps (an empty value given
+// itself, such as []string{} for "lessons: []", is written); a
+// *yaml.Node value is written as it is, so a caller can ask for a flow
+// list ("[a, b]") by setting its Style.
 func Set(doc []byte, path string, value any) ([]byte, error) {
 	segs, err := parsePath(path)
 	if err != nil {
 		return nil, err
 	}
-	nv, err := toNode(value, false)
+	nv, err := toNode(value, true)
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", path, err)
 	}
@@ -51,7 +55,8 @@ func Set(doc []byte, path string, value any) ([]byte, error) {
 
 // Append adds item to the end of the list at path (such as "updates",
 // "lessons" or "evidence[0].custody") and returns the new document. A
-// missing list is created. Empty fields of a struct item are left out.
+// missing list is created. Empty fields of a struct item are left out,
+// as in Set.
 func Append(doc []byte, path string, item any) ([]byte, error) {
 	segs, err := parsePath(path)
 	if err != nil {
@@ -150,6 +155,14 @@ func toNode(v any, omitEmpty bool) (*yaml.Node, error) {
 func build(v reflect.Value, omitEmpty bool) (*yaml.Node, error) {
 	if !v.IsValid() {
 		return &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!null", Value: "null"}, nil
+	}
+	switch n := v.Interface().(type) {
+	case *yaml.Node:
+		if n != nil {
+			return deepCopy(n), nil
+		}
+	case yaml.Node:
+		return deepCopy(&n), nil
 	}
 	if v.Type().Implements(marshalerType) && !(v.Kind() == reflect.Pointer && v.IsNil()) {
 		out, err := v.Interface().(yaml.Marshaler).MarshalYAML()
@@ -559,6 +572,9 @@ func (f *file) set(segs []seg, nv *yaml.Node) ([]edit, error) {
 		}
 	}
 	if l.flow != nil {
+		if edits, ok, err := f.flowSet(l, segs, nv); ok || err != nil {
+			return edits, err
+		}
 		return f.reflow(l, segs, func(root *yaml.Node) error { return setNode(root, segs, nv) })
 	}
 	if l.depth == len(segs) {
@@ -597,11 +613,12 @@ func (f *file) append(segs []seg, nv *yaml.Node) ([]edit, error) {
 	case l.flow == nil && n.Style&yaml.FlowStyle != 0 && len(n.Content) == 0:
 		// An empty "[]" becomes a block list, as a person would write it.
 		return f.replace(l, list)
-	case l.flow == nil && n.Style&yaml.FlowStyle != 0:
-		l.flow, l.flowDepth = n, len(segs)
-		fallthrough
-	case l.flow != nil:
-		return f.reflow(l, segs, func(root *yaml.Node) error { return appendNode(root, segs, nv) })
+	case n.Style&yaml.FlowStyle != 0:
+		text, err := flowText(&yaml.Node{Kind: yaml.SequenceNode, Tag: "!!seq", Content: []*yaml.Node{nv}})
+		if err != nil {
+			return nil, err
+		}
+		return f.flowInsert(n, text)
 	}
 	last := len(n.Content) - 1
 	dash, err := f.dashBefore(n.Content[last])
@@ -609,7 +626,7 @@ func (f *file) append(segs []seg, nv *yaml.Node) ([]edit, error) {
 		return nil, err
 	}
 	o := owner{line: f.lineOf(dash), col: f.col(dash), mark: dash + 1}
-	end, _, err := f.valueEnd(o, n.Content[last])
+	end, err := f.valueEnd(o, n.Content[last])
 	if err != nil {
 		return nil, err
 	}
@@ -619,6 +636,113 @@ func (f *file) append(segs []seg, nv *yaml.Node) ([]edit, error) {
 		return nil, err
 	}
 	return []edit{{at, at, "\n" + strings.Repeat(" ", o.col) + text}}, nil
+}
+
+// flowSet makes a Set inside a flow collection by replacing just the
+// value, or adding a field before the closing brace. It reports false when
+// the layout needs the whole collection rewritten.
+func (f *file) flowSet(l location, segs []seg, nv *yaml.Node) ([]edit, bool, error) {
+	if l.depth == len(segs) {
+		v := l.node
+		if isNull(v) && v.Value == "" {
+			return nil, false, nil
+		}
+		start := f.offset(v)
+		end, err := f.flowValueEnd(v, start)
+		if err != nil {
+			return nil, false, err
+		}
+		text, err := flowText(&yaml.Node{Kind: yaml.SequenceNode, Tag: "!!seq", Content: []*yaml.Node{nv}})
+		if err != nil {
+			return nil, false, err
+		}
+		return []edit{{start, end, text}}, true, nil
+	}
+	if l.node.Kind != yaml.MappingNode {
+		return nil, false, nil
+	}
+	v := nv
+	for i := len(segs) - 1; i >= l.depth; i-- {
+		v = &yaml.Node{Kind: yaml.MappingNode, Tag: "!!map", Content: []*yaml.Node{
+			{Kind: yaml.ScalarNode, Tag: "!!str", Value: segs[i].key}, v}}
+	}
+	text, err := flowText(v)
+	if err != nil {
+		return nil, false, err
+	}
+	edits, err := f.flowInsert(l.node, text)
+	return edits, err == nil, err
+}
+
+// flowText renders the entries of a one-entry collection in flow style,
+// without the brackets: "key: value" or "item".
+func flowText(n *yaml.Node) (string, error) {
+	text, err := encode(withFlowStyle(n))
+	if err != nil {
+		return "", err
+	}
+	text = strings.TrimSuffix(text, "\n")
+	if strings.Contains(text, "\n") || len(text) < 2 {
+		return "", errors.New("the value would not fit on one line inside {…} or […]; write it as a block")
+	}
+	// yaml.v3 quotes times inside {…} and […] for their colons; YAML
+	// does not need that, and people do not write it.
+	text = quotedTime.ReplaceAllString(text, "$1$2$3")
+	return text[1 : len(text)-1], nil
+}
+
+var quotedTime = regexp.MustCompile(`([\[{]|, |: )'(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d+)?(?:Z|[+-]\d\d:\d\d))'([,}\]])`)
+
+// withFlowStyle returns a copy of n with every collection in flow style.
+func withFlowStyle(n *yaml.Node) *yaml.Node {
+	n = deepCopy(n)
+	var flow func(n *yaml.Node)
+	flow = func(n *yaml.Node) {
+		if n.Kind == yaml.MappingNode || n.Kind == yaml.SequenceNode {
+			n.Style = yaml.FlowStyle
+		}
+		for _, c := range n.Content {
+			flow(c)
+		}
+	}
+	flow(n)
+	return n
+}
+
+// flowInsert adds an entry at the end of a flow collection.
+func (f *file) flowInsert(c *yaml.Node, entry string) ([]edit, error) {
+	start := f.offset(c)
+	end, err := f.bracketEnd(start)
+	if err != nil {
+		return nil, err
+	}
+	at := end - 1
+	for at > start+1 && (f.text[at-1] == ' ' || f.text[at-1] == '\n') {
+		at--
+	}
+	if len(c.Content) > 0 {
+		entry = ", " + entry
+	}
+	return []edit{{at, at, entry}}, nil
+}
+
+// flowValueEnd returns the offset after a value inside a flow collection.
+func (f *file) flowValueEnd(v *yaml.Node, start int) (int, error) {
+	switch {
+	case v.Kind == yaml.MappingNode || v.Kind == yaml.SequenceNode:
+		return f.bracketEnd(start)
+	case v.Style&(yaml.SingleQuotedStyle|yaml.DoubleQuotedStyle) != 0:
+		return f.scalarEnd(v, start, false)
+	}
+	t := f.text
+	i := start
+	for i < len(t) && !strings.ContainsRune(",]}\n", rune(t[i])) && !(t[i] == '#' && i > start && t[i-1] == ' ') {
+		i++
+	}
+	for i > start && t[i-1] == ' ' {
+		i--
+	}
+	return i, nil
 }
 
 // reflow rewrites the outermost flow collection on the path, applying op
@@ -648,7 +772,7 @@ func (f *file) reflow(l location, segs []seg, op func(root *yaml.Node) error) ([
 	if err != nil {
 		return nil, err
 	}
-	text = strings.TrimSuffix(text, "\n")
+	text = quotedTime.ReplaceAllString(strings.TrimSuffix(text, "\n"), "$1$2$3")
 	if strings.Contains(text, "\n") {
 		return nil, errors.New("the {…} or […] value would not fit on one line; write it as a block")
 	}
@@ -670,7 +794,7 @@ func (f *file) insertField(m *yaml.Node, key string, v *yaml.Node) ([]edit, erro
 	if err != nil {
 		return nil, err
 	}
-	end, _, err := f.valueEnd(o, m.Content[len(m.Content)-1])
+	end, err := f.valueEnd(o, m.Content[len(m.Content)-1])
 	if err != nil {
 		return nil, err
 	}
@@ -708,6 +832,11 @@ func (f *file) keyOwner(k *yaml.Node) (owner, error) {
 
 // replace replaces the value at l with nv.
 func (f *file) replace(l location, nv *yaml.Node) ([]edit, error) {
+	if old := l.node; old.Style&yaml.FlowStyle != 0 && len(old.Content) > 0 &&
+		(nv.Kind == yaml.MappingNode || nv.Kind == yaml.SequenceNode) && nv.Style == 0 {
+		// A collection written [a, b] or {k: v} stays written so.
+		nv = withFlowStyle(nv)
+	}
 	var o owner
 	var wrap *yaml.Node
 	switch l.parent.Kind {
@@ -747,7 +876,7 @@ func (f *file) replace(l location, nv *yaml.Node) ([]edit, error) {
 	if isNull(v) && v.Value == "" {
 		return []edit{{o.mark, o.mark, first}, {keyLineEnd, keyLineEnd, rest}}, nil
 	}
-	end, _, err := f.valueEnd(o, v)
+	end, err := f.valueEnd(o, v)
 	if err != nil {
 		return nil, err
 	}
@@ -773,7 +902,7 @@ func render(n *yaml.Node, indent int) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	text = strings.TrimSuffix(text, "\n")
+	text = quotedTime.ReplaceAllString(strings.TrimSuffix(text, "\n"), "$1$2$3")
 	if indent == 0 {
 		return text, nil
 	}
@@ -891,18 +1020,16 @@ func (f *file) blockEnd(first, k int, scalar, keep bool) int {
 	return f.lineEnd(j)
 }
 
-// valueEnd returns the offset just after value v hanging from o, and
-// whether it ends on o's line.
-func (f *file) valueEnd(o owner, v *yaml.Node) (int, bool, error) {
+// valueEnd returns the offset just after value v hanging from o.
+func (f *file) valueEnd(o owner, v *yaml.Node) (int, error) {
 	start := f.offset(v)
-	keyLineEnd := f.lineEnd(o.line)
 	if isNull(v) && v.Value == "" {
-		return o.mark, true, nil
+		return o.mark, nil
 	}
 	var end int
 	switch {
 	case v.Kind == yaml.AliasNode:
-		return 0, false, errors.New("aliases cannot be edited")
+		return 0, errors.New("aliases cannot be edited")
 	case v.Kind == yaml.ScalarNode && v.Style&(yaml.LiteralStyle|yaml.FoldedStyle) != 0:
 		header := string(f.text[start:f.lineEnd(f.lineOf(start))])
 		if i := strings.Index(header, "#"); i >= 0 {
@@ -912,7 +1039,7 @@ func (f *file) valueEnd(o owner, v *yaml.Node) (int, bool, error) {
 	case v.Kind == yaml.ScalarNode && v.Style&(yaml.SingleQuotedStyle|yaml.DoubleQuotedStyle) != 0:
 		var err error
 		if end, err = f.scalarEnd(v, start, false); err != nil {
-			return 0, false, err
+			return 0, err
 		}
 	case v.Kind == yaml.ScalarNode:
 		vl := f.lineOf(start)
@@ -923,12 +1050,12 @@ func (f *file) valueEnd(o owner, v *yaml.Node) (int, bool, error) {
 	case v.Style&yaml.FlowStyle != 0:
 		var err error
 		if end, err = f.bracketEnd(start); err != nil {
-			return 0, false, err
+			return 0, err
 		}
 	default:
 		// A block collection ends with the line its last value ends on.
 		if len(v.Content) == 0 {
-			return 0, false, fmt.Errorf("line %d: empty block collection", v.Line+1)
+			return 0, fmt.Errorf("line %d: empty block collection", v.Line+1)
 		}
 		last := v.Content[len(v.Content)-1]
 		var lo owner
@@ -941,14 +1068,14 @@ func (f *file) valueEnd(o owner, v *yaml.Node) (int, bool, error) {
 			lo = owner{line: f.lineOf(dash), col: f.col(dash), mark: dash + 1}
 		}
 		if err != nil {
-			return 0, false, err
+			return 0, err
 		}
-		if end, _, err = f.valueEnd(lo, last); err != nil {
-			return 0, false, err
+		if end, err = f.valueEnd(lo, last); err != nil {
+			return 0, err
 		}
 		end = f.lineEnd(f.lineOf(end))
 	}
-	return end, end <= keyLineEnd, nil
+	return end, nil
 }
 
 // scalarEnd returns the offset after a scalar written on one line, or

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/council/register/register"
+	"gopkg.in/yaml.v3"
 )
 
 var at = register.Time{Time: time.Date(2026, 11, 28, 10, 0, 0, 0, time.UTC)}
@@ -148,7 +149,7 @@ status: resolved
 		name:   "flow list replaced whole",
 		before: md("types: [malware, other]  # what\nstatus: x\n"),
 		op:     set("types", []string{"theft-or-loss", "other"}),
-		after:  md("types:  # what\n  - theft-or-loss\n  - other\nstatus: x\n"),
+		after:  md("types: [theft-or-loss, other]  # what\nstatus: x\n"),
 	},
 	{
 		name:   "mapping replaced by scalar keeps key-line comment",
@@ -166,7 +167,80 @@ status: resolved
 		name:   "field added to flow mapping",
 		before: md("notified: {}\nstatus: x\n"),
 		op:     set("notified.img", at),
-		after:  md("notified: {img: '2026-11-28T10:00:00Z'}\nstatus: x\n"),
+		after:  md("notified: {img: 2026-11-28T10:00:00Z}\nstatus: x\n"),
+	},
+	{
+		name:   "value inside a flow mapping set to a list",
+		before: md("ico: {decision: pending, reason: x}\n"),
+		op:     set("ico.reason", []string{"a", "b"}),
+		after:  md("ico: {decision: pending, reason: [a, b]}\n"),
+	},
+	{
+		name:   "field added to flow mapping keeps the others as written",
+		before: md("notified: {service_desk: 2026-11-27T08:31:00Z}   # by phone\nstatus: x\n"),
+		op:     set("notified.simo", at),
+		after:  md("notified: {service_desk: 2026-11-27T08:31:00Z, simo: 2026-11-28T10:00:00Z}   # by phone\nstatus: x\n"),
+	},
+	{
+		name:   "nested field created inside a flow mapping",
+		before: md("ico: {decision: pending}\n"),
+		op:     set("review.minutes", "2026-11-05"),
+		after:  md("ico: {decision: pending}\nreview:\n  minutes: 2026-11-05\n"),
+	},
+	{
+		name:   "item of a list inside a flow mapping",
+		before: md("breach: {data_categories: [health, 'contact details'], people_affected: 3}\n"),
+		op:     set("breach.data_categories[1]", "bank details"),
+		after:  md("breach: {data_categories: [health, bank details], people_affected: 3}\n"),
+	},
+	{
+		name:   "flow mapping inside a flow list entry gets a field",
+		before: md("evidence: [{file: E01-a.pgp}]\n"),
+		op:     set("evidence[0].size", 12),
+		after:  md("evidence: [{file: E01-a.pgp, size: 12}]\n"),
+	},
+	{
+		name:   "a node value keeps its style",
+		before: md("status: x\n"),
+		op: set("types", &yaml.Node{Kind: yaml.SequenceNode, Style: yaml.FlowStyle, Content: []*yaml.Node{
+			{Kind: yaml.ScalarNode, Value: "malware"}, {Kind: yaml.ScalarNode, Value: "other"}}}),
+		after: md("status: x\ntypes: [malware, other]\n"),
+	},
+	{
+		name:   "struct value without its empty fields",
+		before: md("ico: {decision: pending}\nstatus: x\n"),
+		op:     set("ico", register.ICO{Decision: "notify", DecidedBy: "dora", DecidedAt: &at}),
+		after:  md("ico: {decision: notify, decided_by: dora, decided_at: 2026-11-28T10:00:00Z}\nstatus: x\n"),
+	},
+	{
+		name:   "struct value into a block mapping",
+		before: md("review:\n  minutes: 2026-11-01   # first meeting\nstatus: x\n"),
+		op:     set("review", register.Review{Minutes: "2026-11-27"}),
+		after:  md("review:\n  minutes: 2026-11-27\nstatus: x\n"),
+	},
+	{
+		name:   "explicit empty list",
+		before: md("status: x\n"),
+		op:     set("lessons", []string{}),
+		after:  md("status: x\nlessons: []\n"),
+	},
+	{
+		name:   "time alone in a flow list",
+		before: md("a: [x]\n"),
+		op:     set("a[0]", at),
+		after:  md("a: [2026-11-28T10:00:00Z]\n"),
+	},
+	{
+		name:   "flow mapping rewritten for a field under a null inside it",
+		before: md("ico: {decision: pending, extra: , x: 'q'}\n"),
+		op:     set("ico.extra.when", at),
+		after:  md("ico: {decision: pending, extra: {when: 2026-11-28T10:00:00Z}, x: 'q'}\n"),
+	},
+	{
+		name:   "append to a flow list inside a flow mapping",
+		before: md("breach: {data_categories: [health]}\n"),
+		op:     add("breach.data_categories", "contact details"),
+		after:  md("breach: {data_categories: [health, contact details]}\n"),
 	},
 	{
 		name: "list item field",
@@ -234,7 +308,7 @@ status: x
 		name:   "append to multi-line flow list",
 		before: md("types: [malware,\n  other]\nstatus: x\n"),
 		op:     add("types", "chain-letter"),
-		after:  md("types: [malware, other, chain-letter]\nstatus: x\n"),
+		after:  md("types: [malware,\n  other, chain-letter]\nstatus: x\n"),
 	},
 	{
 		name:   "append to empty flow list makes a block list",
@@ -270,6 +344,47 @@ status: x
         action: transferred
   - file: E02-b.pgp
 `),
+	},
+	{
+		name:   "append evidence with its custody to a compact list",
+		before: md("evidence:\n- file: E01-a.pgp\n  size: 3\nupdates: []\n"),
+		op: add("evidence", register.Evidence{File: "E02-b.pgp", SHA256: "ab", Size: 7, CollectedBy: "sam", CollectedAt: at,
+			Custody: []register.Custody{{At: at, By: "sam", Action: "collected"}}}),
+		after: md("evidence:\n- file: E01-a.pgp\n  size: 3\n- file: E02-b.pgp\n  sha256: ab\n  size: 7\n  collected_by: sam\n  collected_at: 2026-11-28T10:00:00Z\n  custody:\n    - at: 2026-11-28T10:00:00Z\n      by: sam\n      action: collected\nupdates: []\n"),
+	},
+	{
+		name: "minutes: a reviewed case appended, register_head set",
+		before: `---
+date: 2026-11-27
+chair: ivy   # vice-chair in the chair
+cases:
+  - id: INC-2026-0001
+    decision: accepted
+register_head: 0000000000000000000000000000000000000000
+---
+# Minutes
+`,
+		op: func(doc []byte) ([]byte, error) {
+			doc, err := Append(doc, "cases", register.Reviewed{ID: "INC-2026-0002", Decision: "reclassified", ReclassifiedFrom: "unknown", ReclassifiedTo: "event"})
+			if err != nil {
+				return nil, err
+			}
+			return Set(doc, "register_head", "1111111111111111111111111111111111111111")
+		},
+		after: `---
+date: 2026-11-27
+chair: ivy   # vice-chair in the chair
+cases:
+  - id: INC-2026-0001
+    decision: accepted
+  - id: INC-2026-0002
+    decision: reclassified
+    reclassified_from: unknown
+    reclassified_to: event
+register_head: "1111111111111111111111111111111111111111"
+---
+# Minutes
+`,
 	},
 	{
 		name:   "append to compact nested list",

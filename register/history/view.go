@@ -1,0 +1,212 @@
+package history
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"crypto/sha256"
+	"encoding/gob"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"slices"
+
+	"github.com/go-git/go-git/v5/plumbing"
+
+	"github.com/council/register/register"
+)
+
+// An Index is the history reachable from one commit (its Head), oldest
+// first: every commit comes after its parents, a merge's first-parent
+// line before the branch it brings in.
+type Index struct {
+	// Head is the commit the index was read from.
+	Head string
+	// Commits are in topological order, oldest first.
+	Commits []*Commit
+
+	byHash map[string]*Commit
+	byPath map[string][]Entry
+}
+
+// An Entry is one commit's change to one file.
+type Entry struct {
+	*Commit
+	Change *Change
+}
+
+// Commit returns the commit with that full hash, or nil.
+func (ix *Index) Commit(hash string) *Commit { return ix.byHash[hash] }
+
+// Contains reports whether a commit is in the index: whether it is an
+// ancestor of Head (or Head itself).
+func (ix *Index) Contains(hash string) bool { return ix.byHash[hash] != nil }
+
+// File returns the commits that changed a file, oldest first, with
+// their change to it. Changes a merge brought in from another parent are
+// left out: they appear as the commits that made them.
+func (ix *Index) File(path string) []Entry {
+	if ix.byPath == nil {
+		ix.byPath = map[string][]Entry{}
+		for _, c := range ix.Commits {
+			for i := range c.Changes {
+				ch := &c.Changes[i]
+				if ch.Merged {
+					continue
+				}
+				ix.byPath[ch.Path] = append(ix.byPath[ch.Path], Entry{Commit: c, Change: ch})
+			}
+		}
+	}
+	return ix.byPath[path]
+}
+
+// Case returns the trail of a case's file (not its evidence files).
+func (ix *Index) Case(id string) []Entry { return ix.File(register.CasePath(id)) }
+
+// Minutes returns the trail of a minutes file.
+func (ix *Index) Minutes(id string) []Entry { return ix.File(register.MinutesPath(id)) }
+
+// Index returns the history reachable from HEAD, reading only the
+// commits the cache does not hold yet and saving the cache again.
+func (r *Repo) Index(ctx context.Context) (*Index, error) {
+	h, _, err := r.Head()
+	if err != nil {
+		return nil, err
+	}
+	ix, err := r.IndexOf(ctx, h)
+	return ix, err
+}
+
+// IndexOf returns the history reachable from a commit, through the cache.
+func (r *Repo) IndexOf(ctx context.Context, head plumbing.Hash) (*Index, error) {
+	all, err := r.commits(ctx, head)
+	if err != nil {
+		return nil, err
+	}
+	return view(all, head), nil
+}
+
+// commits returns every known commit, after indexing those reachable
+// from tips that were not known yet.
+func (r *Repo) commits(ctx context.Context, tips ...plumbing.Hash) (map[string]*Commit, error) {
+	if r.known == nil {
+		r.known = r.loadCache()
+	}
+	n, err := r.build(ctx, r.known, tips)
+	if err != nil {
+		return nil, err
+	}
+	if n > 0 {
+		// A cache that cannot be written only costs time next run.
+		_ = r.saveCache(r.known)
+	}
+	return r.known, nil
+}
+
+// view orders the commits reachable from head, parents first.
+func view(all map[string]*Commit, head plumbing.Hash) *Index {
+	ix := &Index{Head: head.String(), byHash: map[string]*Commit{}}
+	type frame struct {
+		c    *Commit
+		next int
+	}
+	root := all[head.String()]
+	if root == nil {
+		return ix
+	}
+	stack := []frame{{c: root}}
+	ix.byHash[root.Hash] = root
+	for len(stack) > 0 {
+		f := &stack[len(stack)-1]
+		if f.next < len(f.c.Parents) {
+			p := all[f.c.Parents[f.next]]
+			f.next++
+			if p != nil && ix.byHash[p.Hash] == nil {
+				ix.byHash[p.Hash] = p
+				stack = append(stack, frame{c: p})
+			}
+			continue
+		}
+		ix.Commits = append(ix.Commits, f.c)
+		stack = stack[:len(stack)-1]
+	}
+	return ix
+}
+
+// The cache: a magic line naming the format and the rules' version, the
+// SHA-256 of the payload, and the payload (gob of the commits). Anything
+// else is rebuilt, never trusted.
+const cacheMagic = "register history index v1 rules 1\n"
+
+func (r *Repo) cachePath() string { return filepath.Join(r.gitDir, "register", "index-v1.gob") }
+
+func (r *Repo) loadCache() map[string]*Commit {
+	known := map[string]*Commit{}
+	data, err := os.ReadFile(r.cachePath())
+	if err != nil || !bytes.HasPrefix(data, []byte(cacheMagic)) || len(data) < len(cacheMagic)+sha256.Size {
+		return known
+	}
+	sum := data[len(cacheMagic) : len(cacheMagic)+sha256.Size]
+	payload := data[len(cacheMagic)+sha256.Size:]
+	if got := sha256.Sum256(payload); !bytes.Equal(got[:], sum) {
+		return known
+	}
+	var list []*Commit
+	if err := gob.NewDecoder(bytes.NewReader(payload)).Decode(&list); err != nil {
+		return known
+	}
+	for _, c := range list {
+		if c == nil || !plumbing.IsHash(c.Hash) {
+			return map[string]*Commit{}
+		}
+		known[c.Hash] = c
+	}
+	return known
+}
+
+func (r *Repo) saveCache(known map[string]*Commit) error {
+	list := make([]*Commit, 0, len(known))
+	for _, c := range known {
+		// Objects of a push not yet accepted may never exist.
+		if !c.quarantined {
+			list = append(list, c)
+		}
+	}
+	slices.SortFunc(list, func(a, b *Commit) int { return a.Committer.When.Compare(b.Committer.When) })
+	var payload bytes.Buffer
+	if err := gob.NewEncoder(&payload).Encode(list); err != nil {
+		return err
+	}
+	sum := sha256.Sum256(payload.Bytes())
+	path := r.cachePath()
+	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+		return err
+	}
+	f, err := os.CreateTemp(filepath.Dir(path), ".index-*")
+	if err != nil {
+		return err
+	}
+	w := bufio.NewWriter(f)
+	_, err = io.WriteString(w, cacheMagic)
+	if err == nil {
+		_, err = w.Write(sum[:])
+	}
+	if err == nil {
+		_, err = w.Write(payload.Bytes())
+	}
+	if err == nil {
+		err = w.Flush()
+	}
+	err = errors.Join(err, f.Close())
+	if err == nil {
+		err = os.Rename(f.Name(), path)
+	}
+	if err != nil {
+		os.Remove(f.Name())
+		return fmt.Errorf("save history index: %w", err)
+	}
+	return nil
+}

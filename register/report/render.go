@@ -1,0 +1,314 @@
+package report
+
+import (
+	"bufio"
+	"encoding/csv"
+	"fmt"
+	"html/template"
+	"io"
+	"io/fs"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/council/register/register"
+	"github.com/council/register/templates"
+)
+
+// Formats are the output formats of the summary report.
+var Formats = []string{"html", "md", "csv"}
+
+// HTMLOptions tune the HTML report.
+type HTMLOptions struct {
+	// CSSHref links the stylesheet; when empty, the page carries
+	// templates/report/report.css in a style element so it stands alone.
+	CSSHref string
+}
+
+// view is what the report templates see.
+type view struct {
+	S       *Summary
+	Charts  []Chart // category, type, impact, month
+	ICO     Chart
+	Age     Chart
+	Times   []timeRow
+	Notes   []string
+	CSS     template.CSS
+	CSSHref string
+}
+
+type timeRow struct {
+	Name string
+	Durations
+}
+
+// Charts returns the summary's charts: category, type, impact, month,
+// ICO decisions and open cases by age.
+func (s *Summary) Charts() []Chart {
+	return []Chart{
+		NewChart("chart-category", "Cases by category (§4.2)", "cases", s.ByCategory),
+		NewChart("chart-type", "Cases by type (§4.6)", "cases", s.ByType),
+		NewChart("chart-impact", "Cases by impact (§4.1)", "cases", s.ByImpact),
+		NewChart("chart-month", "Cases by month reported", "cases", s.ByMonth),
+		NewChart("chart-ico", "ICO decisions on personal-data cases", "cases", s.ICODecisions),
+		NewChart("chart-age", "Open cases by age", "cases", s.OpenByAge),
+	}
+}
+
+// Notes returns the footnotes saying how the figures were computed.
+func (s *Summary) Notes() []string {
+	tl := "They come from the register's Git history: the author time of the first commit that put the case in each state."
+	if !s.Timeline {
+		tl = "They come from the register's Git history, which was not available for this report."
+	}
+	return []string{
+		"Time to triage runs from reported_at (when the council became aware) to the first change of status from " +
+			"the initial state; time to resolve, to the first entry into a state that needs a resolution " +
+			"(resolved, reviewed or closed). The case file does not record when its status changed. " + tl +
+			" Cases that have not got there yet, or that the history does not cover, are counted but not measured.",
+		"The median of an even number of values is the mean of the two middle ones; the 90th percentile is the " +
+			"nearest-rank value, the ceil(0.9 × n)-th smallest.",
+		"A case is in the period when its reported_at falls on one of the period's days in " + s.Location.String() +
+			". A case may have several types and impacts, so those counts may exceed the number of cases.",
+		fmt.Sprintf("The ICO deadline is met when ico.notified_at is no later than reported_at plus %d hours "+
+			"(UK GDPR Art. 33(1)). Personal-data cases with no decision yet count as pending.", s.ICOHours),
+		"Open cases and open actions are the whole register's, as of the time the report was prepared.",
+	}
+}
+
+var (
+	parseOnce sync.Once
+	parsed    *template.Template
+	parseErr  error
+)
+
+func reportTemplates() (*template.Template, error) {
+	parseOnce.Do(func() {
+		parsed, parseErr = template.New("report").Funcs(template.FuncMap{
+			"date": func(t time.Time) string { return t.Format(register.DateLayout) },
+			"dur":  Hours,
+		}).ParseFS(templates.FS, "report/*.tmpl")
+	})
+	return parsed, parseErr
+}
+
+// Template returns the report's templates ("report" for a whole page,
+// "report-body" for the content within a site's layout, "chart" and
+// "chart-table"), for the site to reuse.
+func Template() (*template.Template, error) { return reportTemplates() }
+
+// View returns the data the "report" and "report-body" templates expect.
+func (s *Summary) View(o HTMLOptions) (any, error) {
+	charts := s.Charts()
+	v := &view{S: s, Charts: charts[:4], ICO: charts[4], Age: charts[5], Notes: s.Notes(), CSSHref: o.CSSHref,
+		Times: []timeRow{{"Time to triage", s.Triage}, {"Time to resolve", s.Resolve}}}
+	if o.CSSHref == "" {
+		css, err := fs.ReadFile(templates.FS, "report/report.css")
+		if err != nil {
+			return nil, err
+		}
+		v.CSS = template.CSS(css) // our own file, not user input
+	}
+	return v, nil
+}
+
+// HTML writes the report as one printable HTML page.
+func HTML(w io.Writer, s *Summary, o HTMLOptions) error {
+	t, err := reportTemplates()
+	if err != nil {
+		return err
+	}
+	v, err := s.View(o)
+	if err != nil {
+		return err
+	}
+	return t.ExecuteTemplate(w, "report", v)
+}
+
+// Stamp formats an instant in the register's time zone.
+func (s *Summary) Stamp(t time.Time) string { return stamp(t.In(s.Location)) }
+
+func stamp(t time.Time) string {
+	return t.Format("2006-01-02 15:04 MST")
+}
+
+// Hours formats a duration in hours, with days for longer ones:
+// "4.0 h", "120.0 h (5.0 days)".
+func Hours(d time.Duration) string {
+	h := d.Hours()
+	if h < 24 {
+		return fmt.Sprintf("%.1f h", h)
+	}
+	return fmt.Sprintf("%.1f h (%.1f days)", h, h/24)
+}
+
+// Markdown writes the report as Markdown, for a meeting pack or an email.
+func Markdown(w io.Writer, s *Summary) error {
+	b := bufio.NewWriter(w)
+	loc := s.Location
+	fmt.Fprintf(b, "# Information-security cases: summary report for ITPARG\n\n")
+	fmt.Fprintf(b, "%s. Cases reported from %s to %s (policy §7.18). Prepared by Business IT on %s.\n\n",
+		mdCell(strings.Trim(s.Organisation+", "+s.Name, ", ")), s.From.Format(register.DateLayout), s.To.Format(register.DateLayout), stamp(s.Now.In(loc)))
+	fmt.Fprintf(b, "- Cases reported in the period: %d\n- of which involve personal data: %d\n- Open cases today: %d\n- Open ITPARG actions: %d\n",
+		s.Cases, s.PersonalData, s.OpenCases, len(s.OpenActions))
+	if s.Cases == 0 {
+		b.WriteString("\nNo cases were reported in this period.\n")
+	}
+	for _, c := range s.Charts() {
+		fmt.Fprintf(b, "\n## %s\n\n| | %s |\n| --- | ---: |\n", c.Title, c.Unit)
+		for _, bar := range c.Bars {
+			fmt.Fprintf(b, "| %s | %d |\n", mdCell(bar.Label), bar.N)
+		}
+	}
+	b.WriteString("\n## Time to triage and to resolve\n\n| | cases measured | median | 90th percentile | not there yet | no history |\n| --- | ---: | ---: | ---: | ---: | ---: |\n")
+	for _, t := range []timeRow{{"Time to triage", s.Triage}, {"Time to resolve", s.Resolve}} {
+		med, p90 := "–", "–"
+		if t.N > 0 {
+			med, p90 = Hours(t.Median), Hours(t.P90)
+		}
+		fmt.Fprintf(b, "| %s | %d | %s | %s | %d | %d |\n", t.Name, t.N, med, p90, t.Pending, t.NoRecord)
+	}
+	fmt.Fprintf(b, "\n## ICO notifications and the %d-hour deadline\n\n", s.ICOHours)
+	if len(s.Deadlines) == 0 {
+		b.WriteString("No case of the period was decided as notify.\n")
+	} else {
+		b.WriteString("| case | aware | deadline | notified | met | reason for lateness |\n| --- | --- | --- | --- | --- | --- |\n")
+		for _, d := range s.Deadlines {
+			notified, met := "not yet", "not yet notified"
+			if d.Overdue {
+				met = "no: deadline passed, not notified"
+			}
+			if !d.NotifiedAt.IsZero() {
+				notified, met = stamp(d.NotifiedAt.In(loc)), "no"
+			}
+			if d.Met {
+				met = "yes"
+			}
+			fmt.Fprintf(b, "| %s | %s | %s | %s | %s | %s |\n", d.ID, stamp(d.ReportedAt.In(loc)), stamp(d.Due.In(loc)), notified, met, mdCell(d.LateReason))
+		}
+	}
+	b.WriteString("\n## Open ITPARG actions (§7.9)\n\n")
+	if len(s.OpenActions) == 0 {
+		b.WriteString("No open actions.\n")
+	} else {
+		b.WriteString("| owner | action | minutes | case | due | state |\n| --- | --- | --- | --- | --- | --- |\n")
+		for _, it := range s.OpenActions {
+			fmt.Fprintf(b, "| %s | %s: %s | %s | %s | %s | %s |\n", it.Owner, mdCell(it.ID), mdCell(it.Action.Action), it.Minutes, it.Case, it.Due, it.State())
+		}
+	}
+	b.WriteString("\n## Notes\n\n")
+	for i, n := range s.Notes() {
+		fmt.Fprintf(b, "%d. %s\n", i+1, n)
+	}
+	return b.Flush()
+}
+
+// mdCell makes text safe for a Markdown table cell.
+func mdCell(s string) string {
+	s = strings.NewReplacer("\n", " ", "\r", " ", "|", `\|`).Replace(s)
+	var b strings.Builder
+	for _, r := range s {
+		if strings.ContainsRune("\\`*_[]<>~&", r) {
+			b.WriteByte('\\')
+		}
+		b.WriteRune(r)
+	}
+	return b.String()
+}
+
+// CSV writes the report as CSV (RFC 4180): one row per figure, with the
+// columns section, item, value and detail.
+func CSV(w io.Writer, s *Summary) error {
+	cw := NewCSVWriter(w)
+	loc := s.Location
+	rows := [][]string{
+		{"section", "item", "value", "detail"},
+		{"period", "from", s.From.Format(register.DateLayout), ""},
+		{"period", "to", s.To.Format(register.DateLayout), ""},
+		{"period", "prepared", s.Now.In(loc).Format(time.RFC3339), ""},
+		{"cases", "reported in the period", strconv.Itoa(s.Cases), ""},
+		{"cases", "involving personal data", strconv.Itoa(s.PersonalData), ""},
+		{"cases", "open today", strconv.Itoa(s.OpenCases), ""},
+	}
+	for _, c := range []struct {
+		section string
+		counts  []Count
+	}{{"category", s.ByCategory}, {"type", s.ByType}, {"impact", s.ByImpact}, {"month", s.ByMonth},
+		{"ico decision", s.ICODecisions}, {"open cases by age", s.OpenByAge}} {
+		for _, n := range c.counts {
+			rows = append(rows, []string{c.section, n.Label, strconv.Itoa(n.N), ""})
+		}
+	}
+	for _, t := range []timeRow{{"time to triage", s.Triage}, {"time to resolve", s.Resolve}} {
+		rows = append(rows, []string{t.Name, "cases measured", strconv.Itoa(t.N), ""})
+		if t.N > 0 {
+			rows = append(rows,
+				[]string{t.Name, "median hours", strconv.FormatFloat(t.Median.Hours(), 'f', 1, 64), ""},
+				[]string{t.Name, "90th percentile hours", strconv.FormatFloat(t.P90.Hours(), 'f', 1, 64), ""})
+		}
+		rows = append(rows,
+			[]string{t.Name, "not there yet", strconv.Itoa(t.Pending), ""},
+			[]string{t.Name, "no history", strconv.Itoa(t.NoRecord), ""})
+	}
+	for _, d := range s.Deadlines {
+		v := "not yet notified"
+		switch {
+		case d.Overdue:
+			v = "overdue"
+		case d.Met:
+			v = "met"
+		case !d.NotifiedAt.IsZero():
+			v = "late"
+		}
+		detail := "due " + d.Due.In(loc).Format(time.RFC3339)
+		if !d.NotifiedAt.IsZero() {
+			detail += "; notified " + d.NotifiedAt.In(loc).Format(time.RFC3339)
+		}
+		if d.LateReason != "" {
+			detail += "; reason: " + d.LateReason
+		}
+		rows = append(rows, []string{"ico deadline", d.ID, v, detail})
+	}
+	for _, it := range s.OpenActions {
+		rows = append(rows, []string{"open action", it.Minutes + " " + it.ID, it.State(),
+			fmt.Sprintf("owner %s; due %s; case %s; %s", it.Owner, it.Due, it.Case, it.Action.Action)})
+	}
+	for _, r := range rows {
+		if err := cw.Write(r); err != nil {
+			return err
+		}
+	}
+	cw.Flush()
+	return cw.Error()
+}
+
+// CSVWriter writes RFC 4180 CSV (CRLF line ends) and neutralises cells
+// a spreadsheet would read as a formula.
+type CSVWriter struct{ *csv.Writer }
+
+// NewCSVWriter returns a CSVWriter writing to w.
+func NewCSVWriter(w io.Writer) *CSVWriter {
+	cw := csv.NewWriter(w)
+	cw.UseCRLF = true
+	return &CSVWriter{cw}
+}
+
+// Write writes one record, neutralising each cell (see Neutralise).
+func (w *CSVWriter) Write(record []string) error {
+	out := make([]string, len(record))
+	for i, c := range record {
+		out[i] = Neutralise(c)
+	}
+	return w.Writer.Write(out)
+}
+
+// Neutralise prefixes a cell starting with = + - @, a tab or a carriage
+// return with an apostrophe, so a spreadsheet shows it as text instead
+// of running it as a formula.
+func Neutralise(cell string) string {
+	if cell != "" && strings.ContainsRune("=+-@\t\r", rune(cell[0])) {
+		return "'" + cell
+	}
+	return cell
+}
