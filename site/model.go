@@ -32,6 +32,7 @@ var dutySections = map[string]string{
 // Art. 33(1)).
 type clock struct {
 	Applies  bool
+	Limit    int // hours from awareness
 	Deadline time.Time
 	// State is "notified", "late", "not-notified", "running" or
 	// "overdue".
@@ -59,7 +60,7 @@ func (t *tree) clock(c *Case, now time.Time) clock {
 	if !c.PersonalData {
 		return clock{}
 	}
-	k := clock{Applies: true, Deadline: c.ReportedAt.Add(time.Duration(t.Settings.Deadlines.ICOHours) * time.Hour)}
+	k := clock{Applies: true, Limit: t.Settings.Deadlines.ICOHours, Deadline: c.ReportedAt.Add(time.Duration(t.Settings.Deadlines.ICOHours) * time.Hour)}
 	if c.ICO != nil {
 		k.Decision = string(c.ICO.Decision)
 		k.Reason = c.ICO.Reason

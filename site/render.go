@@ -17,9 +17,9 @@ import (
 	"github.com/yuin/goldmark/ast"
 	"github.com/yuin/goldmark/extension"
 	"github.com/yuin/goldmark/parser"
-	"github.com/yuin/goldmark/text"
 	"github.com/yuin/goldmark/renderer"
 	"github.com/yuin/goldmark/renderer/html"
+	"github.com/yuin/goldmark/text"
 	"github.com/yuin/goldmark/util"
 )
 
@@ -92,6 +92,7 @@ func funcs(loc *time.Location) template.FuncMap {
 			return fmt.Sprintf("%d bytes", n)
 		},
 		"tag": statusTag,
+		"csp": func() string { return ContentSecurityPolicy },
 	}
 }
 

@@ -20,7 +20,7 @@ import (
 // files of the same tree. The web server should send CSPHeader, the
 // same policy plus what a meta element cannot say.
 const ContentSecurityPolicy = "default-src 'none'; script-src 'self'; style-src 'self'; " +
-	"img-src 'self' data:; connect-src 'self'; form-action 'self'; base-uri 'none'"
+	"img-src 'self'; connect-src 'self'; form-action 'self'; base-uri 'none'"
 
 // CSPHeader is ContentSecurityPolicy as an HTTP header value, for the
 // web-server configuration (frame-ancestors is ignored in a meta element).

@@ -7,8 +7,8 @@ import (
 	"io/fs"
 	"net"
 	"net/http"
-	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"time"
 
@@ -63,7 +63,8 @@ func runServe(ctx context.Context, e *env, o serveOptions) error {
 	fmt.Fprintf(e.Out, "serving %s on http://%s/ (press Ctrl-C to stop)\n", o.Out, ln.Addr())
 	done := make(chan error, 1)
 	go func() { done <- srv.Serve(ln) }()
-	last := fingerprint(o.Dir)
+	skip := []string{o.Out, cacheDir(o.Dir, o.Out)}
+	last := fingerprint(o.Dir, skip)
 	tick := time.NewTicker(o.Interval)
 	defer tick.Stop()
 	for {
@@ -79,7 +80,7 @@ func runServe(ctx context.Context, e *env, o serveOptions) error {
 			}
 			return fmt.Errorf("serve: %w", err)
 		case <-tick.C:
-			if fp := fingerprint(o.Dir); fp != last {
+			if fp := fingerprint(o.Dir, skip); fp != last {
 				last = fp
 				// A failed rebuild prints its findings and keeps the
 				// previous site; the preview carries on.
@@ -107,8 +108,15 @@ func previewHandler(out string) http.Handler {
 }
 
 // fingerprint sums the names, sizes and modification times of the
-// register's files (not .git), so serve notices any change.
-func fingerprint(dir string) string {
+// register's files (not .git, nor the site and cache when they are inside
+// it), so serve notices any change.
+func fingerprint(dir string, skip []string) string {
+	var skipAbs []string
+	for _, s := range skip {
+		if a, err := filepath.Abs(s); err == nil {
+			skipAbs = append(skipAbs, a)
+		}
+	}
 	var n, size int64
 	var latest time.Time
 	filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
@@ -117,6 +125,11 @@ func fingerprint(dir string) string {
 		}
 		if d.IsDir() && (d.Name() == ".git" || (p != dir && strings.HasPrefix(d.Name(), "."))) {
 			return filepath.SkipDir
+		}
+		if d.IsDir() {
+			if a, err := filepath.Abs(p); err == nil && slices.Contains(skipAbs, a) {
+				return filepath.SkipDir
+			}
 		}
 		info, err := d.Info()
 		if err != nil {
@@ -131,5 +144,3 @@ func fingerprint(dir string) string {
 	})
 	return fmt.Sprint(n, size, latest.UnixNano())
 }
-
-var _ = os.Stat
