@@ -24,6 +24,7 @@ import (
 	"time"
 
 	"github.com/council/register/register"
+	"github.com/council/register/site"
 	"golang.org/x/crypto/bcrypt"
 )
 
@@ -336,7 +337,7 @@ func TestBasic(t *testing.T) {
 func checkHeaders(t *testing.T, what string, h http.Header) {
 	t.Helper()
 	want := map[string]string{
-		"Content-Security-Policy": CSP + "; frame-ancestors 'none'",
+		"Content-Security-Policy": site.CSPHeader,
 		"Referrer-Policy":         "no-referrer",
 		"X-Content-Type-Options":  "nosniff",
 		"X-Frame-Options":         "DENY",

@@ -15,17 +15,6 @@ import (
 	"golang.org/x/crypto/bcrypt"
 )
 
-// TestCSPIsTheSite's: the header the server sends is the policy the
-// pages carry, plus frame-ancestors.
-func TestCSPIsTheSites(t *testing.T) {
-	if CSP != site.ContentSecurityPolicy {
-		t.Errorf("nginx.CSP = %q\nsite's    = %q", CSP, site.ContentSecurityPolicy)
-	}
-	if CSP+"; frame-ancestors 'none'" != site.CSPHeader {
-		t.Errorf("default header %q differs from site.CSPHeader %q", CSP+"; frame-ancestors 'none'", site.CSPHeader)
-	}
-}
-
 // TestRealBuild serves a real build of ../seal/testdata/reg: the
 // personal-data case is in itparg's tree only, and only itparg's readers
 // get it.
