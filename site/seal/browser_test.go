@@ -381,10 +381,31 @@ func TestBrowserRealBuild(t *testing.T) {
 			if file {
 				return // browsers let no script read other files from file://
 			}
+			// A click on the CSV link downloads the decrypted file.
+			downloads := t.TempDir()
+			c.call("", "Browser.setDownloadBehavior", map[string]any{"behavior": "allow", "downloadPath": downloads}, nil)
+			if _, err := c.eval(`document.querySelector('a[href$="data/cases.csv"]').click(); true`); err != nil {
+				t.Fatal(err)
+			}
+			deadline := time.Now().Add(10 * time.Second)
+			for {
+				b, err := os.ReadFile(filepath.Join(downloads, "cases.csv"))
+				if err == nil && bytes.Contains(b, []byte("Phishing wave Qorvath depot")) {
+					if bytes.Contains(b, []byte("register-seal")) {
+						t.Errorf("the download is the envelope:\n%s", b)
+					}
+					break
+				}
+				if time.Now().After(deadline) {
+					t.Fatalf("no decrypted cases.csv downloaded (%v, %q)", err, b)
+				}
+				time.Sleep(25 * time.Millisecond) // polling a condition, with a deadline
+			}
+
 			search := u("/itparg/search/") + "?q=qorvath"
 			c.navigate(search)
 			c.waitState(search, "open")
-			deadline := time.Now().Add(10 * time.Second)
+			deadline = time.Now().Add(10 * time.Second)
 			for !strings.Contains(c.text(), "1 case matches") {
 				if time.Now().After(deadline) {
 					t.Fatalf("search in the encrypted tree found nothing:\n%s", c.text())
