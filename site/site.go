@@ -86,6 +86,12 @@ type Options struct {
 	// Reload adds the script register serve uses to reload the browser
 	// when the site changes; it polls version.txt.
 	Reload bool
+	// Finish, when set, is called with the new site's folder once every
+	// tree is written and before it is swapped in; an error fails the
+	// build. It may replace files of the trees (register build --encrypt
+	// seals them), so such a build neither reuses the previous trees nor
+	// leaves its own for the next build to reuse.
+	Finish func(ctx context.Context, dir string) error
 }
 
 // NavItem is an entry of the navigation bar.
@@ -147,12 +153,17 @@ func Build(ctx context.Context, in Input, out string, opts Options) error {
 	b := &builder{in: in, opts: opts, reg: reg, out: tmp, prev: out, files: map[string]map[string]string{}}
 	m := readManifest(opts.CacheDir)
 	abs, _ := filepath.Abs(out)
-	if m != nil && m.Out == abs && m.Audiences == audienceNames(reg.Settings) {
+	if m != nil && m.Out == abs && m.Audiences == audienceNames(reg.Settings) && opts.Finish == nil {
 		b.prevKeys, b.prevFiles = m.Keys, m.Files
 	}
 	writeManifest(opts.CacheDir, nil) // the previous tree is about to change
 	if err := b.build(ctx, audiences); err != nil {
 		return err
+	}
+	if opts.Finish != nil {
+		if err := opts.Finish(ctx, tmp); err != nil {
+			return err
+		}
 	}
 	if err := swap(tmp, out); err != nil {
 		b.moveBack()
@@ -161,6 +172,8 @@ func Build(ctx context.Context, in Input, out string, opts Options) error {
 	ok = true
 	if reg.cache != nil {
 		reg.cache.save()
+	}
+	if reg.cache != nil && opts.Finish == nil {
 		writeManifest(opts.CacheDir, &manifest{Out: abs, Audiences: audienceNames(reg.Settings), Keys: b.caseKeys, Files: b.files})
 	}
 	return nil

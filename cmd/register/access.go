@@ -10,8 +10,10 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
+	"sync"
 
 	"github.com/council/register/register"
+	"github.com/council/register/site"
 	"github.com/council/register/site/nginx"
 	"github.com/council/register/site/seal"
 	"github.com/spf13/pflag"
@@ -35,13 +37,25 @@ func passphraseEnv(audience string) string {
 	return "REGISTER_KEY_" + strings.ToUpper(strings.ReplaceAll(audience, "-", "_"))
 }
 
-// access returns the function that finishes a new site in its temporary
-// folder, before it is swapped in: it writes nginx.conf beside the trees
-// and, with --encrypt, seals each audience's tree. Everything it needs
-// from outside (the passphrases) is read now, so a missing or unreadable
-// passphrase fails the build before anything is written.
-func (o *accessOptions) access(dir, out string, only []string) (func(ctx context.Context, tmp string) error, error) {
+// accessPlan is what build does for access control: seal the trees
+// before the new site is swapped in (nil without --encrypt), then write
+// nginx.conf beside the trees.
+type accessPlan struct {
+	seal     func(ctx context.Context, tmp string) error
+	conf     []byte
+	confPath string
+}
+
+// plan prepares the access control of a build of the register in dir to
+// out. Everything it needs from outside (the passphrases) is read now, so
+// a missing or unreadable passphrase fails the build before anything is
+// written.
+func (o *accessOptions) plan(dir, out string, only []string) (*accessPlan, error) {
 	settings, err := loadSettings(dir)
+	if err != nil && !o.Encrypt {
+		// The build itself reports what is wrong with register.yaml.
+		return &accessPlan{}, nil
+	}
 	if err != nil {
 		return nil, err
 	}
@@ -58,49 +72,63 @@ func (o *accessOptions) access(dir, out string, only []string) (func(ctx context
 	if err != nil {
 		return nil, err
 	}
-	var keys map[string]*seal.Key
-	if o.Encrypt {
-		pass, err := o.passphrases(dir, settings, audiences)
-		if err != nil {
-			return nil, err
-		}
-		keys = map[string]*seal.Key{}
-		for _, a := range audiences {
-			k, err := seal.NewKey(rand.Reader, pass[a.Name], seal.Iterations)
-			if err != nil {
-				return nil, fmt.Errorf("audience %s: %w", a.Name, err)
-			}
-			keys[a.Name] = k
-		}
-	} else if len(o.PassphraseFiles) > 0 {
-		return nil, usageError{fmt.Errorf("--passphrase-file needs --encrypt")}
+	p := &accessPlan{confPath: filepath.Join(out, "nginx.conf")}
+	if p.conf, err = nginx.Config(settings, nginx.Options{Root: filepath.ToSlash(root), CSP: site.CSPHeader}); err != nil {
+		return nil, err
 	}
-	return func(ctx context.Context, tmp string) error {
-		conf, err := nginx.Config(settings, nginx.Options{Root: root})
-		if err != nil {
-			return err
+	if !o.Encrypt {
+		if len(o.PassphraseFiles) > 0 {
+			return nil, usageError{fmt.Errorf("--passphrase-file needs --encrypt")}
 		}
-		if err := os.WriteFile(filepath.Join(tmp, "nginx.conf"), conf, 0o644); err != nil {
-			return err
-		}
-		for _, a := range audiences {
-			k := keys[a.Name]
-			if k == nil {
-				continue
+		return p, nil
+	}
+	pass, err := o.passphrases(dir, settings, audiences)
+	if err != nil {
+		return nil, err
+	}
+	// Deriving each key takes PBKDF2's 600,000 rounds: the audiences in
+	// parallel.
+	keys := make([]*seal.Key, len(audiences))
+	errs := make([]error, len(audiences))
+	var wg sync.WaitGroup
+	for i, a := range audiences {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			keys[i], errs[i] = seal.NewKey(rand.Reader, pass[a.Name], seal.Iterations)
+			if errs[i] != nil {
+				errs[i] = fmt.Errorf("audience %s: %w", a.Name, errs[i])
 			}
+		}()
+	}
+	wg.Wait()
+	if err := errors.Join(errs...); err != nil {
+		return nil, err
+	}
+	p.seal = func(ctx context.Context, tmp string) error {
+		for i, a := range audiences {
 			title := a.Title
 			if title == "" {
 				title = a.Name
 			}
-			err := seal.Tree(ctx, filepath.Join(tmp, a.Name), k, rand.Reader, seal.Options{
-				Title: settings.Name, Audience: title, CSP: nginx.CSP,
+			err := seal.Tree(ctx, filepath.Join(tmp, a.Name), keys[i], rand.Reader, seal.Options{
+				Title: settings.Name, Audience: title, CSP: site.ContentSecurityPolicy,
 			})
 			if err != nil {
-				return fmt.Errorf("audience %s: %w", a.Name, err)
+				return fmt.Errorf("encrypt audience %s: %w", a.Name, err)
 			}
 		}
 		return nil
-	}, nil
+	}
+	return p, nil
+}
+
+// done writes nginx.conf beside the trees of the finished site.
+func (p *accessPlan) done() error {
+	if p.conf == nil {
+		return nil
+	}
+	return writeFileAtomic(p.confPath, p.conf, 0o644)
 }
 
 // passphrases reads each audience's passphrase from its --passphrase-file

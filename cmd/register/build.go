@@ -23,6 +23,7 @@ type buildOptions struct {
 	Audiences []string
 	// reload is set by serve: pages poll for changes.
 	reload bool
+	access accessOptions
 }
 
 func newBuildCmd(e *env) *cobra.Command {
@@ -49,6 +50,7 @@ a rebuild after a few edits renders only what changed.`,
 	}
 	cmd.Flags().StringVar(&o.Out, "out", "public", "folder to write the site to")
 	cmd.Flags().StringArrayVar(&o.Audiences, "audience", nil, "build only this audience (repeatable)")
+	o.access.flags(cmd.Flags())
 	return cmd
 }
 
@@ -70,7 +72,11 @@ func runBuild(ctx context.Context, e *env, o buildOptions) error {
 	if err != nil {
 		return err
 	}
-	opts := site.Options{Now: e.Now(), Audiences: o.Audiences, CacheDir: cacheDir(o.Dir, o.Out), Reload: o.reload}
+	access, err := o.access.plan(o.Dir, o.Out, o.Audiences)
+	if err != nil {
+		return err
+	}
+	opts := site.Options{Now: e.Now(), Audiences: o.Audiences, CacheDir: cacheDir(o.Dir, o.Out), Reload: o.reload, Finish: access.seal}
 	err = site.Build(ctx, in, o.Out, opts)
 	var be *site.BuildError
 	if errors.As(err, &be) {
@@ -79,6 +85,9 @@ func runBuild(ctx context.Context, e *env, o buildOptions) error {
 	}
 	if err != nil {
 		return fmt.Errorf("build %s: %w", o.Out, err)
+	}
+	if err := access.done(); err != nil {
+		return err
 	}
 	fmt.Fprintf(e.Err, "register: built %s in %.1fs\n", o.Out, time.Since(start).Seconds())
 	return nil

@@ -18,6 +18,10 @@ const BcryptCost = 12
 // in the $2y$ form nginx and Apache read. Other lines are kept as they
 // were. bcrypt draws its salt from crypto/rand.
 func SetPassword(htpasswd []byte, user string, password []byte) ([]byte, error) {
+	return setPassword(htpasswd, user, password, BcryptCost)
+}
+
+func setPassword(htpasswd []byte, user string, password []byte, cost int) ([]byte, error) {
 	if err := checkUser(user); err != nil {
 		return nil, err
 	}
@@ -27,7 +31,7 @@ func SetPassword(htpasswd []byte, user string, password []byte) ([]byte, error) 
 	if len(password) > 72 {
 		return nil, errors.New("password longer than 72 bytes (bcrypt reads no further)")
 	}
-	hash, err := bcrypt.GenerateFromPassword(password, BcryptCost)
+	hash, err := bcrypt.GenerateFromPassword(password, cost)
 	if err != nil {
 		return nil, err
 	}

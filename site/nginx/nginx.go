@@ -21,13 +21,8 @@ import (
 	"strings"
 
 	"github.com/council/register/register"
+	"github.com/council/register/site"
 )
-
-// CSP is the Content-Security-Policy the site's pages carry in their meta
-// element. The server sends it as a header too, adding frame-ancestors,
-// which a meta element cannot carry.
-// It equals site.ContentSecurityPolicy.
-const CSP = "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; form-action 'self'; base-uri 'none'"
 
 // Auth is how readers prove who they are.
 type Auth string
@@ -62,8 +57,8 @@ type Options struct {
 	HtpasswdDir string
 	// SSO configures the auth_request endpoint for SSO.
 	SSO SSOOptions
-	// CSP is the Content-Security-Policy header; default CSP plus
-	// frame-ancestors 'none'.
+	// CSP is the Content-Security-Policy header; default
+	// site.CSPHeader, the policy of the site's pages plus frame-ancestors.
 	CSP string
 	// TLSCertificate and TLSKey, when set, serve HTTPS (and send
 	// Strict-Transport-Security).
@@ -268,7 +263,7 @@ func (o *Options) fill() error {
 		return fmt.Errorf("nginx: htpasswd folder %s is inside the site root %s; keep it outside so it is never served", o.HtpasswdDir, o.Root)
 	}
 	if o.CSP == "" {
-		o.CSP = CSP + "; frame-ancestors 'none'"
+		o.CSP = site.CSPHeader
 	}
 	for _, p := range []string{o.Root, o.HtpasswdDir, o.TLSCertificate, o.TLSKey} {
 		if strings.ContainsAny(p, "\"\\$;{}\n\r\x00") {

@@ -338,3 +338,80 @@ func must(t *testing.T, err error) {
 		t.Fatal(err)
 	}
 }
+
+// TestBrowserRealBuild builds the small register in testdata/reg with
+// package site, seals it as register build --encrypt does, and opens it
+// in Chromium: the case, the dashboard and search all work.
+func TestBrowserRealBuild(t *testing.T) {
+	out := buildReal(t)
+	c := startChrome(t)
+	srv := httptest.NewServer(http.FileServer(http.Dir(out)))
+	defer srv.Close()
+	for _, base := range []string{"file://" + filepath.ToSlash(out), srv.URL} {
+		t.Run(strings.SplitN(base, ":", 2)[0], func(t *testing.T) {
+			c.t = t
+			file := strings.HasPrefix(base, "file:")
+			u := func(p string) string {
+				if file {
+					p += "index.html"
+				}
+				return base + p
+			}
+			casePage := u("/itparg/cases/INC-2026-0002/")
+			c.navigate(casePage)
+			c.waitState(casePage, "locked")
+			noRealMarkers(t, c.text())
+			c.submit(testPass)
+			c.waitState(casePage, "open")
+			html := c.text()
+			for _, want := range []string{"Laptop Wembridge left on a train", "narrative-pd-5521", "INC-2026-0002"} {
+				if !strings.Contains(html, want) {
+					t.Errorf("the opened case page lacks %q", want)
+				}
+			}
+			if v := c.cspViolations(); v != "\"[]\"" {
+				t.Errorf("CSP violations: %s", v)
+			}
+			home := u("/itparg/")
+			c.navigate(home)
+			c.waitState(home, "open")
+			if !strings.Contains(c.text(), "Phishing wave Qorvath depot") {
+				t.Error("the dashboard does not list the case")
+			}
+			if file {
+				return // browsers let no script read other files from file://
+			}
+			// A click on the CSV link downloads the decrypted file.
+			downloads := t.TempDir()
+			c.call("", "Browser.setDownloadBehavior", map[string]any{"behavior": "allow", "downloadPath": downloads}, nil)
+			if _, err := c.eval(`document.querySelector('a[href$="data/cases.csv"]').click(); true`); err != nil {
+				t.Fatal(err)
+			}
+			deadline := time.Now().Add(10 * time.Second)
+			for {
+				b, err := os.ReadFile(filepath.Join(downloads, "cases.csv"))
+				if err == nil && bytes.Contains(b, []byte("Phishing wave Qorvath depot")) {
+					if bytes.Contains(b, []byte("register-seal")) {
+						t.Errorf("the download is the envelope:\n%s", b)
+					}
+					break
+				}
+				if time.Now().After(deadline) {
+					t.Fatalf("no decrypted cases.csv downloaded (%v, %q)", err, b)
+				}
+				time.Sleep(25 * time.Millisecond) // polling a condition, with a deadline
+			}
+
+			search := u("/itparg/search/") + "?q=qorvath"
+			c.navigate(search)
+			c.waitState(search, "open")
+			deadline = time.Now().Add(10 * time.Second)
+			for !strings.Contains(c.text(), "1 case matches") {
+				if time.Now().After(deadline) {
+					t.Fatalf("search in the encrypted tree found nothing:\n%s", c.text())
+				}
+				time.Sleep(25 * time.Millisecond) // polling a condition, with a deadline
+			}
+		})
+	}
+}

@@ -154,8 +154,13 @@ const (
 )
 
 // DefaultKind sorts files by extension: HTML is a Page; JSON, CSV, XML,
-// Atom, RSS, text, Markdown and SVG are Data; the rest are Plain.
+// Atom, RSS, text, Markdown and SVG are Data; the rest, and everything
+// under static/ (copies of the templates' assets), are Plain.
 func DefaultKind(rel string) Kind {
+	if strings.HasPrefix(rel, "static/") {
+		// The site's own stylesheets, scripts and licences.
+		return Plain
+	}
 	switch strings.ToLower(path.Ext(rel)) {
 	case ".html", ".htm":
 		return Page

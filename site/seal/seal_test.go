@@ -13,11 +13,13 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+
+	"github.com/council/register/site"
 )
 
 const (
 	testPass = "correct horse battery staple"
-	testCSP  = "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; form-action 'self'; base-uri 'none'"
+	testCSP  = site.ContentSecurityPolicy
 )
 
 // markers are the case details the test tree holds; none may be readable
