@@ -34,10 +34,10 @@ t() {
 	s=$(date +%s.%N)
 	"$@" >/dev/null 2>"$dir/err" || { cat "$dir/err" >&2; exit 1; }
 	e=$(date +%s.%N)
-	echo "$e - $s" | bc
+	awk -v s="$s" -v e="$e" 'BEGIN { print e - s }'
 }
 plain=$(t register build --out "$dir/plain" "$reg")
 sealed=$(t register build --encrypt --out "$dir/sealed" "$reg")
 files=$(find "$dir/sealed" -type f | wc -l)
 printf 'access: %d cases, %d files: plain build %.2fs, --encrypt build %.2fs (ratio %.2f)\n' \
-	"$n" "$files" "$plain" "$sealed" "$(echo "$sealed / $plain" | bc -l)"
+	"$n" "$files" "$plain" "$sealed" "$(awk -v a="$sealed" -v b="$plain" 'BEGIN { print a / b }')"
