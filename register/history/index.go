@@ -341,7 +341,11 @@ func (j *judge) record(r *Repo, p proposal) (*Commit, error) {
 		}
 		c.Changes = append(c.Changes, ch)
 	}
-	if author == nil && c.Own() {
+	own := len(p.parents) < 2
+	for _, ch := range c.Changes {
+		own = own || !ch.Merged
+	}
+	if author == nil && own {
 		add("", 0, "author", "author %s <%s> is not in people.yaml; every change is made by a known person",
 			p.author.Name, p.author.Email)
 	}

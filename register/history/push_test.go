@@ -289,6 +289,45 @@ func TestPush(t *testing.T) {
 		w.must(w.clone, "git", "checkout", "-q", "main")
 	})
 
+	t.Run("platform merge judged by what it brings in", func(t *testing.T) {
+		w.t = t
+		w.reset()
+		w.must(w.clone, "git", "checkout", "-q", "-B", "feature")
+		w.write("cases/2026/INC-2026-0004/case.md", caseFile("INC-2026-0004", "reported", ""))
+		w.commit("alice", "alice", "Report INC-2026-0004")
+		w.push("feature", true)
+		// Meanwhile main moves on.
+		w.must(w.clone, "git", "checkout", "-q", "-B", "main", "origin/main")
+		w.write("cases/2026/INC-2026-0002/case.md", caseFile("INC-2026-0002", "investigating", evidenceEntry)+"Notes.\n")
+		w.commit("simon", "simon", "Notes on INC-2026-0002")
+		w.push("main", true)
+		// The hosting platform merges the pull request: an unsigned merge
+		// by an author who is not in people.yaml, changing nothing itself.
+		w.must(w.clone, "git", "-c", "user.name=GitHub", "-c", "user.email=noreply@github.com", "merge", "-q",
+			"--no-ff", "--no-verify", "--no-gpg-sign", "-m", "Merge pull request #1", "feature")
+		w.push("main", true)
+		// A merge that slips in a change of its own is judged as its
+		// author's.
+		w.must(w.clone, "git", "checkout", "-q", "-B", "feature2", "HEAD~1")
+		w.write("cases/2026/INC-2026-0005/case.md", caseFile("INC-2026-0005", "reported", ""))
+		w.commit("alice", "alice", "Report INC-2026-0005")
+		w.must(w.clone, "git", "checkout", "-q", "main")
+		w.must(w.clone, "git", "-c", "user.name=GitHub", "-c", "user.email=noreply@github.com", "merge", "-q",
+			"--no-ff", "--no-verify", "--no-gpg-sign", "--no-commit", "feature2")
+		w.write("cases/2026/INC-2026-0001/case.md", triaged+"Slipped in.\n")
+		w.must(w.clone, "git", "add", "-A")
+		w.must(w.clone, "git", "-c", "user.name=GitHub", "-c", "user.email=noreply@github.com", "commit", "-q", "--no-verify", "--no-gpg-sign", "-m", "Merge pull request #2")
+		out := w.push("main", false)
+		for _, want := range []string{"author GitHub <noreply@github.com> is not in people.yaml", "commit is not signed"} {
+			if !strings.Contains(out, want) {
+				t.Errorf("want %q in:\n%s", want, out)
+			}
+		}
+		if strings.Count(out, "is not in people.yaml") != 1 {
+			t.Errorf("only the merge with a change of its own should be refused:\n%s", out)
+		}
+	})
+
 	t.Run("force-push rewriting main", func(t *testing.T) {
 		w.t = t
 		w.reset()

@@ -148,7 +148,7 @@ func view(all map[string]*Commit, head plumbing.Hash) *Index {
 // The cache: a magic line naming the format and the rules' version, the
 // SHA-256 of the payload, and the payload (gob of the commits). Anything
 // else is rebuilt, never trusted.
-const cacheMagic = "register history index v1 rules 1\n"
+const cacheMagic = "register history index v1 rules 2\n"
 
 func (r *Repo) cachePath() string { return filepath.Join(r.gitDir, "register", "index-v1.gob") }
 
