@@ -506,3 +506,47 @@ func TestSignatureAsOfCommitTime(t *testing.T) {
 		t.Errorf("git verify-commit disagrees: %v\n%s", err, out)
 	}
 }
+
+// TestDemoVerdictsAgreeWithGit: on the demo register's multi-author,
+// signed history, every commit we verify git verify-commit verifies, and
+// every commit it refuses we do not call verified; and the audit is clean.
+func TestDemoVerdictsAgreeWithGit(t *testing.T) {
+	need(t, "git", "gpg")
+	dir := t.TempDir()
+	home := filepath.Join(dir, "home")
+	os.MkdirAll(filepath.Join(home, ".gnupg"), 0o700)
+	w := &world{t: t, dir: dir, clone: filepath.Join(dir, "demo")}
+	w.env = append(os.Environ(), "HOME="+home, "GNUPGHOME="+filepath.Join(home, ".gnupg"), "GIT_CONFIG_NOSYSTEM=1", "TZ=UTC")
+	w.must(dir, "register", "demo", w.clone, "--cases", "30", "--seed", "3")
+	keys, _ := filepath.Glob(filepath.Join(w.clone, "keys", "*.asc"))
+	w.must(dir, "gpg", append([]string{"--batch", "--quiet", "--import"}, keys...)...)
+	repo, err := history.Open(w.clone)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer repo.Close()
+	head, branch, _ := repo.Head()
+	rep, ix, err := repo.Audit(context.Background(), head, branch)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range rep.Findings {
+		t.Errorf("audit of the demo: %s", f)
+	}
+	verified := 0
+	for _, c := range ix.Commits {
+		_, err := w.run(w.clone, "git", "verify-commit", c.Hash)
+		switch {
+		case c.Verdict == history.Verified && err != nil:
+			t.Errorf("%s: verified by us, refused by git verify-commit", c.Short())
+		case c.Verdict != history.Verified && c.Verdict != history.WrongSigner && err == nil:
+			t.Errorf("%s: %s to us, good to git verify-commit", c.Short(), c.Verdict)
+		}
+		if c.Verdict == history.Verified {
+			verified++
+		}
+	}
+	if verified < len(ix.Commits)/2 {
+		t.Errorf("only %d of %d demo commits verified", verified, len(ix.Commits))
+	}
+}
