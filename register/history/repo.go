@@ -139,9 +139,6 @@ func (r *Repo) Close() error {
 	return err
 }
 
-// GitDir returns the repository's Git folder.
-func (r *Repo) GitDir() string { return r.gitDir }
-
 // Resolve returns the commit a revision names: a full hash, HEAD, a
 // branch, a tag or a ref, optionally followed by ~N, ^ and ^N (HEAD~100,
 // main^2). Other forms go to go-git, which is slower on a large
