@@ -161,7 +161,7 @@ type parseCache struct {
 	next  int
 }
 
-const parseCacheSize = 4096
+const parseCacheSize = 2048
 
 func (pc *parseCache) get(r *Repo, h plumbing.Hash, minutes bool) *parsed {
 	if h.IsZero() {
@@ -489,6 +489,7 @@ func (r *Repo) build(ctx context.Context, known map[string]*Commit, tips []plumb
 						return
 					}
 					out[i] = c
+					todo[i].c = nil // judged: let the commit object go
 				}
 			}
 		}()

@@ -33,7 +33,7 @@ type packs struct {
 	zr    sync.Pool
 }
 
-const packCacheBytes = 96 << 20
+const packCacheBytes = 48 << 20
 
 type cacheKey struct {
 	pack   int
