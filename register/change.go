@@ -343,17 +343,3 @@ func summary(b []byte) string {
 func MinutesDeleted(id string) Finding {
 	return errorf(0, RuleDeleted, "minutes %s deleted; minutes are never deleted", id)
 }
-
-// TransitionOf returns "from -> to" for a change of status, or "" when the
-// status did not change. A new case's transition is "-> initial".
-func TransitionOf(old, new *Case) string {
-	switch {
-	case new == nil:
-		return ""
-	case old == nil:
-		return "-> " + new.Status
-	case old.Status != new.Status:
-		return old.Status + " -> " + new.Status
-	}
-	return ""
-}

@@ -97,7 +97,7 @@ func runAudit(ctx context.Context, e *env, o auditOptions) error {
 	}
 	head, branch, err := repo.Head()
 	if err != nil {
-		return withHint(err, "the register has no commits yet")
+		return err
 	}
 	main := repo.Settings(head).MainBranch
 	if branch == "" {

@@ -2,6 +2,7 @@ package history
 
 import (
 	"bytes"
+	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -213,4 +214,49 @@ func TestIndexAfterRange(t *testing.T) {
 	if err != nil || len(ix.Commits) != 5 {
 		t.Errorf("cached index: %d commits, %v", len(ix.Commits), err)
 	}
+}
+
+// TestLargeBlobStreams reads a large file (an evidence file is often
+// megabytes of ciphertext) through the tree view, loose and packed, and
+// gets back exactly what was committed.
+func TestLargeBlobStreams(t *testing.T) {
+	if _, err := exec.LookPath("git"); err != nil {
+		t.Skip("git is not installed")
+	}
+	dir := t.TempDir()
+	gitT(t, dir, "init", "-q", "-b", "main")
+	data := make([]byte, 3<<20)
+	for i := range data {
+		data[i] = byte(i*7919 + i>>11)
+	}
+	os.WriteFile(filepath.Join(dir, "big.pgp"), data, 0o644)
+	gitT(t, dir, "add", "-A")
+	gitT(t, dir, "commit", "-q", "-m", "big")
+	check := func(t *testing.T) {
+		r, err := Open(dir)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer r.Close()
+		head, _, _ := r.Head()
+		tfs, err := r.FS(head)
+		if err != nil {
+			t.Fatal(err)
+		}
+		f, err := tfs.Open("big.pgp")
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer f.Close()
+		got, err := io.ReadAll(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if st, _ := f.Stat(); st.Size() != int64(len(data)) || !bytes.Equal(got, data) {
+			t.Errorf("read %d bytes (stat %d), want the %d committed", len(got), st.Size(), len(data))
+		}
+	}
+	t.Run("loose", check)
+	gitT(t, dir, "gc", "-q")
+	t.Run("packed", check)
 }

@@ -161,7 +161,7 @@ type parseCache struct {
 	next  int
 }
 
-const parseCacheSize = 4096
+const parseCacheSize = 2048
 
 func (pc *parseCache) get(r *Repo, h plumbing.Hash, minutes bool) *parsed {
 	if h.IsZero() {
@@ -341,7 +341,11 @@ func (j *judge) record(r *Repo, p proposal) (*Commit, error) {
 		}
 		c.Changes = append(c.Changes, ch)
 	}
-	if author == nil && c.Own() {
+	own := len(p.parents) < 2
+	for _, ch := range c.Changes {
+		own = own || !ch.Merged
+	}
+	if author == nil && own {
 		add("", 0, "author", "author %s <%s> is not in people.yaml; every change is made by a known person",
 			p.author.Name, p.author.Email)
 	}
@@ -485,6 +489,7 @@ func (r *Repo) build(ctx context.Context, known map[string]*Commit, tips []plumb
 						return
 					}
 					out[i] = c
+					todo[i].c = nil // judged: let the commit object go
 				}
 			}
 		}()

@@ -33,7 +33,7 @@ type packs struct {
 	zr    sync.Pool
 }
 
-const packCacheBytes = 96 << 20
+const packCacheBytes = 48 << 20
 
 type cacheKey struct {
 	pack   int
@@ -144,6 +144,42 @@ func (ps *packs) read(h plumbing.Hash) (plumbing.ObjectType, []byte, bool, error
 		}
 	}
 	return 0, nil, false, nil
+}
+
+// stream opens a large blob stored whole (not as a delta) for reading
+// without inflating it into memory; ok is false for anything else.
+func (ps *packs) stream(h plumbing.Hash) (io.ReadCloser, int64, bool, error) {
+	for _, p := range ps.list {
+		off, ok := p.offset(h)
+		if !ok {
+			continue
+		}
+		var hdr [16]byte
+		n, err := p.f.ReadAt(hdr[:], off)
+		if n == 0 {
+			return nil, 0, false, err
+		}
+		c := hdr[0]
+		typ, size, shift, pos := int(c>>4)&7, int64(c&15), 4, 1
+		for c&0x80 != 0 && pos < n {
+			c = hdr[pos]
+			pos++
+			size |= int64(c&0x7f) << shift
+			shift += 7
+		}
+		if typ != int(plumbing.BlobObject) || size <= largeObject {
+			return nil, 0, false, nil
+		}
+		zr, err := zlib.NewReader(bufReader(io.NewSectionReader(p.f, off+int64(pos), 1<<62)))
+		if err != nil {
+			return nil, 0, false, err
+		}
+		return struct {
+			io.Reader
+			io.Closer
+		}{io.LimitReader(zr, size), zr}, size, true, nil
+	}
+	return nil, 0, false, nil
 }
 
 func (ps *packs) get(k cacheKey) (*cached, bool) {

@@ -289,6 +289,45 @@ func TestPush(t *testing.T) {
 		w.must(w.clone, "git", "checkout", "-q", "main")
 	})
 
+	t.Run("platform merge judged by what it brings in", func(t *testing.T) {
+		w.t = t
+		w.reset()
+		w.must(w.clone, "git", "checkout", "-q", "-B", "feature")
+		w.write("cases/2026/INC-2026-0004/case.md", caseFile("INC-2026-0004", "reported", ""))
+		w.commit("alice", "alice", "Report INC-2026-0004")
+		w.push("feature", true)
+		// Meanwhile main moves on.
+		w.must(w.clone, "git", "checkout", "-q", "-B", "main", "origin/main")
+		w.write("cases/2026/INC-2026-0002/case.md", caseFile("INC-2026-0002", "investigating", evidenceEntry)+"Notes.\n")
+		w.commit("simon", "simon", "Notes on INC-2026-0002")
+		w.push("main", true)
+		// The hosting platform merges the pull request: an unsigned merge
+		// by an author who is not in people.yaml, changing nothing itself.
+		w.must(w.clone, "git", "-c", "user.name=GitHub", "-c", "user.email=noreply@github.com", "merge", "-q",
+			"--no-ff", "--no-verify", "--no-gpg-sign", "-m", "Merge pull request #1", "feature")
+		w.push("main", true)
+		// A merge that slips in a change of its own is judged as its
+		// author's.
+		w.must(w.clone, "git", "checkout", "-q", "-B", "feature2", "HEAD~1")
+		w.write("cases/2026/INC-2026-0005/case.md", caseFile("INC-2026-0005", "reported", ""))
+		w.commit("alice", "alice", "Report INC-2026-0005")
+		w.must(w.clone, "git", "checkout", "-q", "main")
+		w.must(w.clone, "git", "-c", "user.name=GitHub", "-c", "user.email=noreply@github.com", "merge", "-q",
+			"--no-ff", "--no-verify", "--no-gpg-sign", "--no-commit", "feature2")
+		w.write("cases/2026/INC-2026-0001/case.md", triaged+"Slipped in.\n")
+		w.must(w.clone, "git", "add", "-A")
+		w.must(w.clone, "git", "-c", "user.name=GitHub", "-c", "user.email=noreply@github.com", "commit", "-q", "--no-verify", "--no-gpg-sign", "-m", "Merge pull request #2")
+		out := w.push("main", false)
+		for _, want := range []string{"author GitHub <noreply@github.com> is not in people.yaml", "commit is not signed"} {
+			if !strings.Contains(out, want) {
+				t.Errorf("want %q in:\n%s", want, out)
+			}
+		}
+		if strings.Count(out, "is not in people.yaml") != 1 {
+			t.Errorf("only the merge with a change of its own should be refused:\n%s", out)
+		}
+	})
+
 	t.Run("force-push rewriting main", func(t *testing.T) {
 		w.t = t
 		w.reset()
@@ -465,5 +504,49 @@ func TestSignatureAsOfCommitTime(t *testing.T) {
 	// first signature is good.
 	if out, err := w.run(w.clone, "git", "-c", "gpg.program="+gpgAt("20200601"), "verify-commit", valid); err != nil {
 		t.Errorf("git verify-commit disagrees: %v\n%s", err, out)
+	}
+}
+
+// TestDemoVerdictsAgreeWithGit: on the demo register's multi-author,
+// signed history, every commit we verify git verify-commit verifies, and
+// every commit it refuses we do not call verified; and the audit is clean.
+func TestDemoVerdictsAgreeWithGit(t *testing.T) {
+	need(t, "git", "gpg")
+	dir := t.TempDir()
+	home := filepath.Join(dir, "home")
+	os.MkdirAll(filepath.Join(home, ".gnupg"), 0o700)
+	w := &world{t: t, dir: dir, clone: filepath.Join(dir, "demo")}
+	w.env = append(os.Environ(), "HOME="+home, "GNUPGHOME="+filepath.Join(home, ".gnupg"), "GIT_CONFIG_NOSYSTEM=1", "TZ=UTC")
+	w.must(dir, "register", "demo", w.clone, "--cases", "30", "--seed", "3")
+	keys, _ := filepath.Glob(filepath.Join(w.clone, "keys", "*.asc"))
+	w.must(dir, "gpg", append([]string{"--batch", "--quiet", "--import"}, keys...)...)
+	repo, err := history.Open(w.clone)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer repo.Close()
+	head, branch, _ := repo.Head()
+	rep, ix, err := repo.Audit(context.Background(), head, branch)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range rep.Findings {
+		t.Errorf("audit of the demo: %s", f)
+	}
+	verified := 0
+	for _, c := range ix.Commits {
+		_, err := w.run(w.clone, "git", "verify-commit", c.Hash)
+		switch {
+		case c.Verdict == history.Verified && err != nil:
+			t.Errorf("%s: verified by us, refused by git verify-commit", c.Short())
+		case c.Verdict != history.Verified && c.Verdict != history.WrongSigner && err == nil:
+			t.Errorf("%s: %s to us, good to git verify-commit", c.Short(), c.Verdict)
+		}
+		if c.Verdict == history.Verified {
+			verified++
+		}
+	}
+	if verified < len(ix.Commits)/2 {
+		t.Errorf("only %d of %d demo commits verified", verified, len(ix.Commits))
 	}
 }

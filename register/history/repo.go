@@ -1,8 +1,10 @@
 package history
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -66,7 +68,7 @@ func Open(dir string) (*Repo, error) {
 	// Reopen the same folder keeping pack files open: go-git's default
 	// reopens the pack for every object read.
 	keep := filesystem.NewStorageWithOptions(st.Filesystem(), cache.NewObjectLRU(64<<20),
-		filesystem.Options{KeepDescriptors: true})
+		filesystem.Options{KeepDescriptors: true, LargeObjectThreshold: largeObject})
 	var wt = (*git.Worktree)(nil)
 	if w, err := g.Worktree(); err == nil {
 		wt = w
@@ -112,7 +114,8 @@ func quarantine(path string) (*filesystem.Storage, error) {
 		return nil, fmt.Errorf("quarantine %s: %w", path, err)
 	}
 	fs := polyfill.New(mount.New(memfs.New(), "objects", osfs.New(path)))
-	return filesystem.NewStorageWithOptions(fs, cache.NewObjectLRU(16<<20), filesystem.Options{KeepDescriptors: true}), nil
+	return filesystem.NewStorageWithOptions(fs, cache.NewObjectLRU(16<<20),
+		filesystem.Options{KeepDescriptors: true, LargeObjectThreshold: largeObject}), nil
 }
 
 func commonDir(st *filesystem.Storage) string {
@@ -135,9 +138,6 @@ func (r *Repo) Close() error {
 	}
 	return err
 }
-
-// GitDir returns the repository's Git folder.
-func (r *Repo) GitDir() string { return r.gitDir }
 
 // Resolve returns the commit a revision names: a full hash, HEAD, a
 // branch, a tag or a ref, optionally followed by ~N, ^ and ^N (HEAD~100,
@@ -229,6 +229,9 @@ func (r *Repo) Head() (plumbing.Hash, string, error) {
 		branch = ref.Target().Short()
 	}
 	res, err := r.git.Reference(plumbing.HEAD, true)
+	if errors.Is(err, plumbing.ErrReferenceNotFound) {
+		return plumbing.ZeroHash, branch, errors.New("the repository has no commits yet")
+	}
 	if err != nil {
 		return plumbing.ZeroHash, branch, fmt.Errorf("HEAD: %w", err)
 	}
@@ -302,6 +305,38 @@ func (r *Repo) commit(h plumbing.Hash) (*object.Commit, error) {
 	}
 	c.Hash = h
 	return c, nil
+}
+
+// largeObject is the size above which a blob is streamed, not read whole:
+// evidence files can be disk images of gigabytes.
+const largeObject = 1 << 20
+
+// openBlob opens a blob for reading. Large blobs (evidence) are streamed
+// rather than read whole.
+func (r *Repo) openBlob(h plumbing.Hash) (io.ReadCloser, int64, error) {
+	if rc, size, ok, err := r.packs.stream(h); ok || err != nil {
+		return rc, size, err
+	}
+	if t, data, ok, err := r.packs.read(h); ok || err != nil {
+		if err == nil && t != plumbing.BlobObject {
+			err = fmt.Errorf("object %s is a %s, not a blob", h, t)
+		}
+		if err != nil {
+			return nil, 0, err
+		}
+		return io.NopCloser(bytes.NewReader(data)), int64(len(data)), nil
+	}
+	o, err := r.object(plumbing.BlobObject, h)
+	if err != nil {
+		return nil, 0, err
+	}
+	r.mu.Lock()
+	rc, err := o.Reader()
+	r.mu.Unlock()
+	if err != nil {
+		return nil, 0, err
+	}
+	return rc, o.Size(), nil
 }
 
 // blob reads a whole blob. The content is shared: do not modify it.

@@ -3,6 +3,7 @@ package history
 import (
 	"bytes"
 	"context"
+	"io"
 	"path"
 	"strings"
 
@@ -46,11 +47,14 @@ func (r *Repo) Staged(ctx context.Context, p Proposal) (*Commit, []Finding, erro
 		if kind, _ := classify(ch.Path); kind != "evidence" || ch.Merged || ch.Kind == Deleted {
 			continue
 		}
-		data, err := r.blob(plumbing.NewHash(ch.New))
+		rc, _, err := r.openBlob(plumbing.NewHash(ch.New))
 		if err != nil {
 			return nil, nil, err
 		}
-		if msg := notEncrypted(data); msg != "" {
+		head := make([]byte, 64)
+		n, _ := io.ReadFull(rc, head)
+		rc.Close()
+		if msg := notEncrypted(head[:n]); msg != "" {
 			findings = append(findings, Finding{Path: ch.Path, Rule: register.RuleEvidence, Message: msg})
 		}
 	}

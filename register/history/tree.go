@@ -115,7 +115,7 @@ type treeCache struct {
 	size  int
 }
 
-const treeCacheBytes = 48 << 20
+const treeCacheBytes = 32 << 20
 
 func newTreeCache() *treeCache {
 	return &treeCache{trees: map[plumbing.Hash]*tree{}}

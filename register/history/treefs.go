@@ -1,7 +1,6 @@
 package history
 
 import (
-	"bytes"
 	"io"
 	"io/fs"
 	"path"
@@ -66,12 +65,12 @@ func (f *TreeFS) Open(name string) (fs.File, error) {
 		}
 		return &dirFile{info: info, list: list}, nil
 	}
-	data, err := f.repo.blob(e.hash)
+	rc, size, err := f.repo.openBlob(e.hash)
 	if err != nil {
 		return nil, &fs.PathError{Op: "open", Path: name, Err: err}
 	}
-	info.size = int64(len(data))
-	return &file{info: info, Reader: bytes.NewReader(data)}, nil
+	info.size = size
+	return &file{info: info, ReadCloser: rc}, nil
 }
 
 // ReadFile implements fs.ReadFileFS.
@@ -156,11 +155,10 @@ func (i fileInfo) Sys() any           { return i.e.hash }
 
 type file struct {
 	info fileInfo
-	*bytes.Reader
+	io.ReadCloser
 }
 
 func (f *file) Stat() (fs.FileInfo, error) { return f.info, nil }
-func (f *file) Close() error               { return nil }
 
 type dirFile struct {
 	info fileInfo

@@ -5,13 +5,16 @@ import (
 	"bytes"
 	"context"
 	"crypto/sha256"
+	"encoding/binary"
 	"encoding/gob"
 	"errors"
 	"fmt"
 	"io"
 	"os"
 	"path/filepath"
+	"runtime"
 	"slices"
+	"sync"
 
 	"github.com/go-git/go-git/v5/plumbing"
 
@@ -146,9 +149,10 @@ func view(all map[string]*Commit, head plumbing.Hash) *Index {
 }
 
 // The cache: a magic line naming the format and the rules' version, the
-// SHA-256 of the payload, and the payload (gob of the commits). Anything
+// SHA-256 of the payload, and the payload: chunks of commits, each an
+// 8-byte length and a gob, so they decode on all processors. Anything
 // else is rebuilt, never trusted.
-const cacheMagic = "register history index v1 rules 1\n"
+const cacheMagic = "register history index v1 rules 3\n"
 
 func (r *Repo) cachePath() string { return filepath.Join(r.gitDir, "register", "index-v1.gob") }
 
@@ -163,15 +167,41 @@ func (r *Repo) loadCache() map[string]*Commit {
 	if got := sha256.Sum256(payload); !bytes.Equal(got[:], sum) {
 		return known
 	}
-	var list []*Commit
-	if err := gob.NewDecoder(bytes.NewReader(payload)).Decode(&list); err != nil {
-		return known
+	// The payload is chunks, each an 8-byte length and a gob of commits,
+	// decoded on all processors.
+	var chunks [][]byte
+	for len(payload) > 0 {
+		if len(payload) < 8 {
+			return known
+		}
+		n := binary.BigEndian.Uint64(payload)
+		if n > uint64(len(payload)-8) {
+			return known
+		}
+		chunks = append(chunks, payload[8:8+n])
+		payload = payload[8+n:]
 	}
-	for _, c := range list {
-		if c == nil || !plumbing.IsHash(c.Hash) {
+	lists := make([][]*Commit, len(chunks))
+	errs := make([]error, len(chunks))
+	var wg sync.WaitGroup
+	for i, ch := range chunks {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			errs[i] = gob.NewDecoder(bytes.NewReader(ch)).Decode(&lists[i])
+		}()
+	}
+	wg.Wait()
+	for i, list := range lists {
+		if errs[i] != nil {
 			return map[string]*Commit{}
 		}
-		known[c.Hash] = c
+		for _, c := range list {
+			if c == nil || !plumbing.IsHash(c.Hash) {
+				return map[string]*Commit{}
+			}
+			known[c.Hash] = c
+		}
 	}
 	return known
 }
@@ -186,8 +216,16 @@ func (r *Repo) saveCache(known map[string]*Commit) error {
 	}
 	slices.SortFunc(list, func(a, b *Commit) int { return a.Committer.When.Compare(b.Committer.When) })
 	var payload bytes.Buffer
-	if err := gob.NewEncoder(&payload).Encode(list); err != nil {
-		return err
+	parts := max(1, runtime.GOMAXPROCS(0))
+	for i := range parts {
+		var chunk bytes.Buffer
+		if err := gob.NewEncoder(&chunk).Encode(list[i*len(list)/parts : (i+1)*len(list)/parts]); err != nil {
+			return err
+		}
+		var n [8]byte
+		binary.BigEndian.PutUint64(n[:], uint64(chunk.Len()))
+		payload.Write(n[:])
+		payload.Write(chunk.Bytes())
 	}
 	sum := sha256.Sum256(payload.Bytes())
 	path := r.cachePath()
