@@ -432,10 +432,12 @@ func planCase(r *rand.Rand, s *story, p *plan, analysts, simos []*person) {
 		p.investigator = simos[r.IntN(len(simos))]
 	} else {
 		p.triager = duty(analysts, t.Add(day/2))
-		p.investigator = analysts[r.IntN(len(analysts))]
-		if !p.investigator.activeAt(t.Add(60 * day)) {
-			p.investigator = p.triager
+		// Nobody is given a case they would leave before it is done.
+		i := r.IntN(len(analysts))
+		for !analysts[i].activeAt(t.Add(90 * day)) {
+			i = (i + 1) % len(analysts)
 		}
+		p.investigator = analysts[i]
 	}
 	p.what = []string{p.f.fill(pick(r, k.what)), p.f.fill(pick(r, k.what))}
 	if p.what[0] == p.what[1] {
