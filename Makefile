@@ -18,9 +18,13 @@ lint:
 	@out=$$(gofmt -l cmd register site templates); if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
 	$(GO) vet ./...
 
+# demo: the README's first command. Builds the demo register's site and
+# serves it on loopback, printing the address (Ctrl-C stops it).
 demo: build
+	rm -rf demo demo.keys public
 	$(BIN) demo demo --seed 1
-	$(BIN) check demo
+	$(BIN) build demo --out public
+	$(BIN) serve demo --out public
 
 fuzz:
 	$(GO) test ./register -run '^$$' -fuzz '^FuzzParseCase$$' -fuzztime $${FUZZTIME:-60s}

@@ -1,0 +1,146 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io/fs"
+	"net"
+	"net/http"
+	"path/filepath"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/council/register/site"
+	"github.com/spf13/cobra"
+)
+
+func init() { verbs = append(verbs, newServeCmd) }
+
+type serveOptions struct {
+	buildOptions
+	Addr     string
+	Interval time.Duration
+}
+
+func newServeCmd(e *env) *cobra.Command {
+	var o serveOptions
+	cmd := &cobra.Command{
+		Use:   "serve [DIR]",
+		Short: "Preview the site locally, rebuilding it when the register changes",
+		Long: `Serve builds the site of the register in DIR (default: the current folder),
+serves it on ADDR (loopback by default) and rebuilds it whenever a file of
+the register changes; open pages reload themselves. It is a preview for
+the people who edit the register, not a web server for its readers: for
+those, use the nginx configuration with its per-audience authentication.`,
+		Args: args(cobra.MaximumNArgs(1)),
+		RunE: func(cmd *cobra.Command, a []string) error {
+			o.Dir = "."
+			if len(a) == 1 {
+				o.Dir = a[0]
+			}
+			return runServe(cmd.Context(), e, o)
+		},
+	}
+	cmd.Flags().StringVar(&o.Out, "out", "public", "folder to write the site to")
+	cmd.Flags().StringArrayVar(&o.Audiences, "audience", nil, "build only this audience (repeatable)")
+	cmd.Flags().StringVar(&o.Addr, "addr", "127.0.0.1:8080", "address to listen on")
+	cmd.Flags().DurationVar(&o.Interval, "interval", time.Second, "how often to look for changes")
+	return cmd
+}
+
+func runServe(ctx context.Context, e *env, o serveOptions) error {
+	o.reload = true
+	if err := runBuild(ctx, e, o.buildOptions); err != nil {
+		return err
+	}
+	ln, err := net.Listen("tcp", o.Addr)
+	if err != nil {
+		return withHint(fmt.Errorf("listen on %s: %w", o.Addr, err), "pick another port with --addr 127.0.0.1:8081")
+	}
+	srv := &http.Server{Handler: previewHandler(o.Out), ReadHeaderTimeout: 10 * time.Second}
+	fmt.Fprintf(e.Out, "serving %s on http://%s/ (press Ctrl-C to stop)\n", o.Out, ln.Addr())
+	done := make(chan error, 1)
+	go func() { done <- srv.Serve(ln) }()
+	skip := []string{o.Out, cacheDir(o.Dir, o.Out)}
+	last := fingerprint(o.Dir, skip)
+	tick := time.NewTicker(o.Interval)
+	defer tick.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			shut, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+			defer cancel()
+			srv.Shutdown(shut)
+			return nil
+		case err := <-done:
+			if errors.Is(err, http.ErrServerClosed) {
+				return nil
+			}
+			return fmt.Errorf("serve: %w", err)
+		case <-tick.C:
+			if fp := fingerprint(o.Dir, skip); fp != last {
+				last = fp
+				// A failed rebuild prints its findings and keeps the
+				// previous site; the preview carries on.
+				if err := runBuild(ctx, e, o.buildOptions); err != nil && !errors.As(err, new(exitError)) {
+					fmt.Fprintf(e.Err, "register: %v\n", err)
+				}
+			}
+		}
+	}
+}
+
+// previewHandler serves the built site with the site's security policy.
+func previewHandler(out string) http.Handler {
+	files := http.FileServer(http.Dir(out))
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		h := w.Header()
+		h.Set("Content-Security-Policy", site.CSPHeader)
+		h.Set("X-Content-Type-Options", "nosniff")
+		h.Set("Referrer-Policy", "no-referrer")
+		if strings.HasSuffix(r.URL.Path, "version.txt") {
+			h.Set("Cache-Control", "no-store")
+		}
+		files.ServeHTTP(w, r)
+	})
+}
+
+// fingerprint sums the names, sizes and modification times of the
+// register's files (not .git, nor the site and cache when they are inside
+// it), so serve notices any change.
+func fingerprint(dir string, skip []string) string {
+	var skipAbs []string
+	for _, s := range skip {
+		if a, err := filepath.Abs(s); err == nil {
+			skipAbs = append(skipAbs, a)
+		}
+	}
+	var n, size int64
+	var latest time.Time
+	filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return nil
+		}
+		if d.IsDir() && (d.Name() == ".git" || (p != dir && strings.HasPrefix(d.Name(), "."))) {
+			return filepath.SkipDir
+		}
+		if d.IsDir() {
+			if a, err := filepath.Abs(p); err == nil && slices.Contains(skipAbs, a) {
+				return filepath.SkipDir
+			}
+		}
+		info, err := d.Info()
+		if err != nil {
+			return nil
+		}
+		n++
+		size += info.Size()
+		if info.ModTime().After(latest) {
+			latest = info.ModTime()
+		}
+		return nil
+	})
+	return fmt.Sprint(n, size, latest.UnixNano())
+}

@@ -1,0 +1,561 @@
+package site
+
+import (
+	"context"
+	"fmt"
+	"html/template"
+	"io/fs"
+	"os"
+	"path"
+	"path/filepath"
+	"slices"
+	"sort"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/council/register/register"
+	"github.com/council/register/templates"
+	"github.com/yuin/goldmark"
+)
+
+// PageFunc makes one kind of page for an audience. It returns the pages
+// to write into the audience's tree; see doc.go.
+type PageFunc func(ctx context.Context, v *View) ([]Page, error)
+
+// A Page is one file of an audience's tree: an HTML page rendered from a
+// template of templates/html, or a data file given as Body.
+type Page struct {
+	// Path is the slash path in the tree: "actions/index.html".
+	Path string
+	// Title is the page's <title> and <h1>.
+	Title string
+	// Template names a {{define}} of templates/html/*.tmpl; it is
+	// executed with a PageData whose Data field is Data.
+	Template string
+	// Section marks the navigation entry of the page ("cases").
+	Section string
+	Data    any
+	// Body is the file's content when Template is empty.
+	Body []byte
+}
+
+// PageData is what a page's template is executed with.
+type PageData struct {
+	// Root leads from the page to the top of its tree: "../../".
+	Root    string
+	Title   string
+	Section string
+	Site    *SiteInfo
+	Data    any
+}
+
+// SiteInfo is what every page shows of the register and the audience.
+type SiteInfo struct {
+	Name         string
+	Organisation string
+	// Audience is the tree's audience title; empty on pages shared by
+	// every tree (case pages).
+	Audience string
+	Nav      []NavItem
+	Reload   bool
+}
+
+// View is one audience's view of the register: only what it may see.
+type View struct {
+	Audience register.Audience
+	Settings *register.Settings
+	People   *register.People
+	Workflow *register.Workflow
+	// Cases and Minutes the audience may see, sorted by id.
+	Cases   []*Case
+	Minutes []*Minutes
+	// BreachDetails says whether the audience may see breach details
+	// (Art. 33(3)) of the personal-data cases it sees.
+	BreachDetails bool
+	Now           time.Time
+	in            *Input
+	a             *audience
+}
+
+// Sees reports whether the audience may see the case (by id) or the
+// minutes ("minutes/" + id).
+func (v *View) Sees(id string) bool { return v.a.sees[id] }
+
+// History returns a visible case's commits, or nil.
+func (v *View) History(id string) []Event {
+	if !v.a.sees[id] {
+		return nil
+	}
+	return v.in.History[id]
+}
+
+// Audit returns the audit status, or nil.
+func (v *View) Audit() *AuditStatus { return v.in.Audit }
+
+// builder holds one build's state.
+type builder struct {
+	in   Input
+	opts Options
+	reg  *tree
+	out  string
+	prev string
+
+	tmpl  *template.Template
+	md    goldmark.Markdown
+	dirs  sync.Map
+	store string // where shared case pages are rendered once
+	pages sync.Map
+
+	// caseKeys are this build's case page keys by audience and case id;
+	// prevKeys those of the tree at prev, from the manifest.
+	caseKeys map[string]map[string]string
+	prevKeys map[string]map[string]string
+	moved    sync.Map // audiences whose cases folder moved from prev
+
+	// files are the content hashes of the other pages by audience and
+	// path; prevFiles those of the previous build.
+	filesMu   sync.Mutex
+	files     map[string]map[string]string
+	prevFiles map[string]map[string]string
+}
+
+func (b *builder) build(ctx context.Context, audiences []register.Audience) error {
+	t, err := parseTemplates(b.reg.Settings.Location())
+	if err != nil {
+		return fmt.Errorf("templates: %w", err)
+	}
+	b.tmpl = t
+	b.md = newMarkdown()
+	if err := b.fragments(ctx); err != nil {
+		return err
+	}
+	b.store = filepath.Join(b.out, ".pages")
+	if b.opts.CacheDir != "" {
+		b.store = filepath.Join(b.opts.CacheDir, "pages")
+	}
+	if err := os.MkdirAll(b.store, 0o755); err != nil {
+		return err
+	}
+	views := make([]*audience, len(audiences))
+	for i, a := range audiences {
+		views[i] = b.reg.audience(a)
+	}
+	keys, err := b.renderCases(ctx, views)
+	if err != nil {
+		return err
+	}
+	for _, a := range views {
+		if err := b.audiencePages(ctx, a); err != nil {
+			return fmt.Errorf("audience %s: %w", a.Name, err)
+		}
+	}
+	// Last, as it may move the previous tree's case folders over.
+	if err := parallelN(ctx, len(views), 4, func(j int) error { return b.placeCases(views[j], keys[j]) }); err != nil {
+		b.moveBack()
+		return err
+	}
+	if b.opts.CacheDir == "" {
+		return os.RemoveAll(b.store)
+	}
+	b.pruneStore()
+	return nil
+}
+
+// pruneStore removes cached pages this build did not use.
+func (b *builder) pruneStore() {
+	entries, err := os.ReadDir(b.store)
+	if err != nil {
+		return
+	}
+	for _, e := range entries {
+		if _, ok := b.pages.Load(e.Name()); !ok {
+			os.Remove(filepath.Join(b.store, e.Name()))
+		}
+	}
+}
+
+func (b *builder) siteInfo(a *audience) *SiteInfo {
+	s := &SiteInfo{Name: b.reg.Settings.Name, Organisation: b.reg.Settings.Organisation, Reload: b.opts.Reload}
+	if a != nil {
+		s.Audience = a.Title
+		if s.Audience == "" {
+			s.Audience = a.Name
+		}
+	}
+	s.Nav = append([]NavItem{
+		{Title: "Dashboard", Path: ""},
+		{Title: "Register", Path: "register/"},
+		{Title: "Minutes", Path: "minutes/"},
+		{Title: "Search", Path: "search/"},
+		{Title: "Audit", Path: "audit/"},
+	}, b.opts.Nav...)
+	return s
+}
+
+// root returns the way up from a page at p to the tree's top.
+func root(p string) string {
+	return strings.Repeat("../", strings.Count(p, "/"))
+}
+
+// mkdir makes a folder once per build.
+func (b *builder) mkdir(dir string) error {
+	if _, ok := b.dirs.Load(dir); ok {
+		return nil
+	}
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return err
+	}
+	b.dirs.Store(dir, true)
+	return nil
+}
+
+func (b *builder) writeFile(dir, p string, data []byte) error {
+	full := filepath.Join(dir, filepath.FromSlash(p))
+	if err := b.mkdir(filepath.Dir(full)); err != nil {
+		return err
+	}
+	return os.WriteFile(full, data, 0o644)
+}
+
+// render writes a page of an audience's tree. A page whose bytes equal
+// the previous build's is linked from the previous tree instead of
+// written again (a link, not a move: a failed build must leave the
+// previous tree whole).
+func (b *builder) render(aud string, site *SiteInfo, p Page) error {
+	if !validPath(p.Path) {
+		return fmt.Errorf("page path %q is not a clean relative path", p.Path)
+	}
+	data := p.Body
+	if p.Template != "" {
+		var err error
+		data, err = b.execute(p.Template, PageData{Root: root(p.Path), Title: p.Title, Section: p.Section, Site: site, Data: p.Data})
+		if err != nil {
+			return err
+		}
+	}
+	h := sum(data)
+	b.filesMu.Lock()
+	if b.files[aud] == nil {
+		b.files[aud] = map[string]string{}
+	}
+	b.files[aud][p.Path] = h
+	same := b.prevFiles[aud][p.Path] == h
+	b.filesMu.Unlock()
+	dir := filepath.Join(b.out, aud)
+	if same {
+		full := filepath.Join(dir, filepath.FromSlash(p.Path))
+		if err := b.mkdir(filepath.Dir(full)); err != nil {
+			return err
+		}
+		if os.Link(filepath.Join(b.prev, aud, filepath.FromSlash(p.Path)), full) == nil {
+			return nil
+		}
+	}
+	return b.writeFile(dir, p.Path, data)
+}
+
+func validPath(p string) bool {
+	return p != "" && fs.ValidPath(p) && !strings.HasPrefix(p, ".") && path.Clean(p) == p
+}
+
+// audiencePages writes everything of an audience's tree but the case
+// pages.
+func (b *builder) audiencePages(ctx context.Context, a *audience) error {
+	dir := filepath.Join(b.out, a.Name)
+	v := &View{Audience: a.Audience, Settings: b.reg.Settings, People: b.reg.People, Workflow: b.reg.Workflow,
+		Cases: a.cases, Minutes: a.minutes, BreachDetails: a.breach, Now: b.opts.Now, in: &b.in, a: a}
+	site := b.siteInfo(a)
+	makers := []PageFunc{b.dashboard, b.lists, b.minutesPages, b.auditPage, b.staticPages, b.dataFiles}
+	makers = append(makers, b.opts.Pages...)
+	var pages []Page
+	for _, m := range makers {
+		ps, err := m(ctx, v)
+		if err != nil {
+			return err
+		}
+		pages = append(pages, ps...)
+	}
+	seen := map[string]bool{}
+	for _, p := range pages {
+		if seen[p.Path] {
+			return fmt.Errorf("two pages at %s", p.Path)
+		}
+		seen[p.Path] = true
+	}
+	if err := parallel(ctx, len(pages), func(i int) error { return b.render(a.Name, site, pages[i]) }); err != nil {
+		return err
+	}
+	return b.copyStatic(dir)
+}
+
+// copyStatic copies templates/static into the tree.
+func (b *builder) copyStatic(dir string) error {
+	return fs.WalkDir(templates.FS, "static", func(p string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
+		}
+		if p == "static/reload.js" && !b.opts.Reload {
+			return nil
+		}
+		data, err := fs.ReadFile(templates.FS, p)
+		if err != nil {
+			return err
+		}
+		return b.writeFile(dir, p, data)
+	})
+}
+
+// casePages renders each case page once per distinct variant (which
+// minutes it may link to, whether breach details show) into the store,
+// then links it into every tree that may see the case. Linking goes one
+// audience per worker: creating folders in one parent folder is
+// serialised by the kernel, so workers on different trees do not wait
+// for each other.
+func (b *builder) renderCases(ctx context.Context, views []*audience) ([]map[string]string, error) {
+	keys := make([]map[string]string, len(views)) // audience → case id → page key
+	for i := range keys {
+		keys[i] = make(map[string]string, len(views[i].cases))
+	}
+	var mu sync.Mutex
+	err := parallel(ctx, len(b.reg.Cases), func(i int) error {
+		c := b.reg.Cases[i]
+		linked := b.reg.linkedMinutes(c)
+		k := b.reg.clock(c, b.opts.Now)
+		var done map[string]bool
+		for j, a := range views {
+			if !a.sees[c.ID] {
+				continue
+			}
+			var ms []*Minutes
+			for _, m := range linked {
+				if a.sees["minutes/"+m.ID] {
+					ms = append(ms, m)
+				}
+			}
+			breach := a.breach && c.Breach != nil
+			key := b.caseKey(c, ms, breach, k)
+			if !done[key] {
+				if err := b.casePage(c, ms, breach, k, key); err != nil {
+					return fmt.Errorf("case %s: %w", c.ID, err)
+				}
+				if done == nil {
+					done = map[string]bool{}
+				}
+				done[key] = true
+			}
+			mu.Lock()
+			keys[j][c.ID] = key
+			mu.Unlock()
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	b.caseKeys = map[string]map[string]string{}
+	for j, a := range views {
+		b.caseKeys[a.Name] = keys[j]
+	}
+	return keys, nil
+}
+
+// moveBack returns case folders moved from the previous tree when the
+// build fails after moving them.
+func (b *builder) moveBack() {
+	b.moved.Range(func(k, _ any) bool {
+		a := k.(string)
+		os.Rename(filepath.Join(b.out, a, "cases"), filepath.Join(b.prev, a, "cases"))
+		return true
+	})
+}
+
+// placeCases puts an audience's case pages into its tree. When the
+// previous build of the same output left a manifest, the previous tree's
+// cases folder is moved over whole and only what changed is replaced.
+func (b *builder) placeCases(a *audience, keys map[string]string) error {
+	dir := filepath.Join(b.out, a.Name, "cases")
+	old := b.prevKeys[a.Name]
+	if old != nil && os.Rename(filepath.Join(b.prev, a.Name, "cases"), dir) == nil {
+		b.moved.Store(a.Name, true)
+		for id := range old {
+			if _, ok := keys[id]; !ok {
+				if err := os.RemoveAll(filepath.Join(dir, id)); err != nil {
+					return err
+				}
+			}
+		}
+		for id, key := range keys {
+			switch ok, had := old[id]; {
+			case had && ok == key:
+				continue
+			case had:
+				if err := b.replace(b.storePath(key), filepath.Join(dir, id, "index.html")); err != nil {
+					return err
+				}
+			default:
+				if err := b.place(b.storePath(key), filepath.Join(dir, id)); err != nil {
+					return err
+				}
+			}
+		}
+		return nil
+	}
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return err
+	}
+	for _, c := range a.cases {
+		if err := b.place(b.storePath(keys[c.ID]), filepath.Join(dir, c.ID)); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (b *builder) storePath(key string) string { return filepath.Join(b.store, key+".html") }
+
+// place makes the folder of a case page and links the page into it.
+func (b *builder) place(src, dir string) error {
+	if err := os.Mkdir(dir, 0o755); err != nil && !os.IsExist(err) {
+		return err
+	}
+	return linkOrCopy(src, filepath.Join(dir, "index.html"))
+}
+
+// replace swaps a file for the stored one by a rename, never writing
+// into the old file, which other trees or the cache may share.
+func (b *builder) replace(src, dst string) error {
+	tmp := dst + ".new"
+	os.Remove(tmp)
+	if err := linkOrCopy(src, tmp); err != nil {
+		return err
+	}
+	return os.Rename(tmp, dst)
+}
+
+func linkOrCopy(src, dst string) error {
+	if err := os.Link(src, dst); err == nil {
+		return nil
+	}
+	data, err := os.ReadFile(src)
+	if err != nil {
+		return err
+	}
+	return os.WriteFile(dst, data, 0o644)
+}
+
+// caseKey is the content key of a case page: everything it shows.
+func (b *builder) caseKey(c *Case, ms []*Minutes, breach bool, k clock) string {
+	var parts []string
+	parts = append(parts, b.reg.envSum, c.Sum, fmt.Sprint(breach, b.opts.Reload, b.opts.Nav, b.in.HistoryNote))
+	for _, m := range ms {
+		r, _ := m.Lists(c.ID)
+		parts = append(parts, m.ID, m.Title, fmt.Sprint(r))
+	}
+	if k.Running() {
+		parts = append(parts, k.State)
+		if k.State == "running" {
+			parts = append(parts, fmt.Sprint(k.Hours()))
+		}
+	}
+	for _, e := range b.in.History[c.ID] {
+		parts = append(parts, fmt.Sprint(e))
+	}
+	bs := make([][]byte, len(parts))
+	for i, p := range parts {
+		bs[i] = []byte(p)
+	}
+	return sum(bs...)
+}
+
+// casePage renders a case page into the store, unless the store already
+// holds it from an earlier build.
+func (b *builder) casePage(c *Case, ms []*Minutes, breach bool, k clock, key string) error {
+	src := b.storePath(key)
+	b.pages.Store(key+".html", true)
+	if _, err := os.Stat(src); err == nil {
+		return nil
+	}
+	if _, err := b.reg.body(c); err != nil {
+		return err
+	}
+	p := b.caseView(c, ms, breach, k)
+	data, err := b.execute("case", PageData{Root: "../../", Title: c.ID + ": " + c.Title, Section: "register/", Site: b.siteInfo(nil), Data: p})
+	if err != nil {
+		return err
+	}
+	tmp := src + ".tmp" + fmt.Sprint(os.Getpid())
+	if err := os.WriteFile(tmp, data, 0o644); err != nil {
+		return err
+	}
+	return os.Rename(tmp, src)
+}
+
+type duty struct {
+	Name, Section string
+	At            string
+}
+
+type step struct {
+	To      string
+	Missing []register.Requirement
+}
+
+type caseView struct {
+	*Case
+	Narrative      template.HTML
+	Clock          clock
+	Duties         []duty
+	Next           []step
+	Minutes        []*Minutes
+	Breach         bool
+	Open           bool
+	Events         []Event
+	HistoryNote    string
+	ReportedBy     string
+	Investigator   string
+	LineManager    string
+	ReviewDecision map[string]string
+}
+
+func (b *builder) caseView(c *Case, ms []*Minutes, breach bool, k clock) *caseView {
+	t := b.reg
+	v := &caseView{Case: c, Narrative: b.markdown(c.Body), Clock: k, Minutes: ms, Breach: breach,
+		Open: t.open(c), Events: b.in.History[c.ID], HistoryNote: b.in.HistoryNote,
+		ReportedBy: t.personName(c.ReportedBy), Investigator: t.personName(c.Investigator),
+		LineManager: t.personName(c.LineManager), ReviewDecision: map[string]string{}}
+	if b.in.History == nil && v.HistoryNote == "" {
+		v.HistoryNote = "the site was built without the Git history"
+	}
+	for _, d := range register.Duties {
+		du := duty{Name: dutyNames[d], Section: dutySections[d]}
+		if at, ok := c.Notified[register.Duty(d)]; ok && !at.IsZero() {
+			du.At = at.In(t.Settings.Location()).Format("2 Jan 2006 15:04 MST")
+		}
+		v.Duties = append(v.Duties, du)
+	}
+	env := &register.Env{Settings: t.Settings, People: t.People, Minutes: func(id string) *register.Minutes {
+		if m := t.minutes[id]; m != nil {
+			return m.Minutes
+		}
+		return nil
+	}}
+	if v.Open {
+		for _, tr := range t.Workflow.Next(c.Status) {
+			v.Next = append(v.Next, step{To: tr.To, Missing: t.Workflow.Missing(tr, c.Case, env)})
+		}
+	}
+	for _, m := range ms {
+		if r, ok := m.Lists(c.ID); ok {
+			v.ReviewDecision[m.ID] = string(r.Decision)
+		}
+	}
+	return v
+}
+
+// byUpdated sorts cases newest change first.
+func (b *builder) byUpdated(cases []*Case) []*Case {
+	out := slices.Clone(cases)
+	sort.SliceStable(out, func(i, j int) bool { return b.updated(out[i]).After(b.updated(out[j])) })
+	return out
+}

@@ -1,0 +1,92 @@
+// Package site turns a register into its website: one self-contained
+// static tree per audience of register.yaml, written by Build.
+//
+// # What a tree holds
+//
+//	index.html                        dashboard: open cases by state, deadlines about to pass, latest changes
+//	register/index.html               links to the static lists and the script-enhanced filter
+//	register/all/N/                   every case, 100 a page; also status-<state>/N/ and year-<YYYY>/N/
+//	cases/INC-2026-0007/index.html    a case (the stable permalink /cases/INC-2026-0007/)
+//	minutes/, minutes/YYYY-MM-DD/     ITPARG minutes: cases reviewed, decisions, actions
+//	audit/                            the audit status of the Git history
+//	accessibility/                    the accessibility statement (WCAG 2.2 AA)
+//	search/                           search (static/app.js over data/search.json)
+//	data/cases.csv, data/cases.json   exports (RFC 4180; formula cells neutralised)
+//	data/search.json                  the search and filter index
+//	feed.xml                          Atom feed of the latest changes
+//	static/                           site.css, app.js, favicon (from templates/static)
+//	version.txt                       changes on every build; register serve's pages poll it
+//
+// # Visibility
+//
+// An audience sees a case or minutes when register.Settings.Sees says so
+// (the document's audiences field, else the default rules by personal
+// data). What it may not see appears nowhere in its tree: not as a page,
+// a row, a count, a search entry, an export line, a feed entry or a link
+// from minutes. Breach details (Art. 33(3)) show only to audiences with a
+// role of the personal-data visibility list. The audience-leak test proves
+// it by byte search for markers.
+//
+// # Safety
+//
+// Pages come from html/template, so every field is escaped. The only
+// incident text that becomes template.HTML is goldmark's output, with raw
+// HTML omitted (html.WithUnsafe is not set) and dangerous link
+// destinations dropped; images become links, so nothing is loaded from
+// elsewhere. Every page carries ContentSecurityPolicy in a meta element;
+// web servers should send CSPHeader.
+//
+// # Speed
+//
+// A case page depends only on its file, the register's settings, people
+// and workflow, the templates, its history, the minutes that link to it
+// and (while the ICO clock runs) the hour. Build renders each distinct
+// page once, whichever audiences see it, into a store keyed by the hash
+// of those inputs, and hard-links it into every tree. With
+// Options.CacheDir, parsed cases are kept keyed by path, size and
+// modification time, the store is kept, and a manifest records which page
+// went into which tree: the next build of the same output moves the
+// previous trees' cases folders over and replaces only what changed.
+// Hence the rule: files of a built tree are never edited in place (they
+// are shared); replace them with a new file and a rename.
+//
+// # Adding a page type
+//
+// A page type is a PageFunc: given one audience's View (only the cases
+// and minutes it may see), it returns Pages. Pass it in Options.Pages and,
+// if it wants a navigation entry, an Options.Nav item:
+//
+//	func actions(ctx context.Context, v *site.View) ([]site.Page, error) {
+//		var open []register.Action
+//		for _, m := range v.Minutes {
+//			for _, a := range m.Actions {
+//				if a.Case == "" || v.Sees(a.Case) {
+//					open = append(open, a)
+//				}
+//			}
+//		}
+//		return []site.Page{{Path: "actions/index.html", Title: "Actions",
+//			Template: "actions", Section: "actions/", Data: open}}, nil
+//	}
+//
+//	site.Build(ctx, in, "public", site.Options{Now: now,
+//		Pages: []site.PageFunc{actions},
+//		Nav:   []site.NavItem{{Title: "Actions", Path: "actions/"}}})
+//
+// The template is a file templates/html/actions.tmpl defining "actions";
+// it is executed with a PageData, whose Root leads back to the tree's
+// top (write links as {{.Root}}cases/{{.ID}}/) and whose Data is the
+// page's Data:
+//
+//	{{define "actions"}}{{template "head" .}}
+//	<h1 class="govuk-heading-xl">{{.Title}}</h1>
+//	…{{range .Data}}…{{end}}
+//	{{template "foot" .}}{{end}}
+//
+// A data file (CSV, JSON, an SVG chart) is a Page with Body and no
+// Template. Rules for every page type: take everything from the View
+// (never from elsewhere), never link to a case the View does not see
+// (v.Sees), no inline script or style (the CSP refuses them; add a file
+// under templates/static), and keep the page passing the structural and
+// leak tests in site_test.go, which check every page of every tree.
+package site

@@ -1,0 +1,431 @@
+package site
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"crypto/sha256"
+	"encoding/gob"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path"
+	"path/filepath"
+	"runtime"
+	"sort"
+	"strings"
+	"sync"
+
+	"github.com/council/register/register"
+)
+
+// Case is a case as the site holds it: the parsed front matter, the
+// narrative, and the content hash that keys the build cache.
+type Case struct {
+	*register.Case
+	// Body is the Markdown narrative (register.Case.Body is not kept in
+	// the cache).
+	Body []byte
+	// Sum is the SHA-256 of the case file.
+	Sum string
+
+	frag *fragments
+	// lazy marks a case from the cache, whose Body is read when needed.
+	lazy bool
+	once sync.Once
+	err  error
+}
+
+// Minutes are ITPARG minutes as the site holds them.
+type Minutes struct {
+	*register.Minutes
+	Body []byte
+}
+
+// tree is the loaded register.
+type tree struct {
+	Settings *register.Settings
+	People   *register.People
+	Workflow *register.Workflow
+	Cases    []*Case // sorted by id
+	Minutes  []*Minutes
+	cases    map[string]*Case
+	minutes  map[string]*Minutes
+	// envSum hashes register.yaml, people.yaml and workflow.yaml: what
+	// every rendered case depends on besides its own file.
+	envSum string
+	cache  *cache
+	dir    string
+}
+
+// cacheVersion changes when the cached data's shape changes.
+const cacheVersion = "site-cache-1"
+
+// cache keeps parsed cases between builds, keyed by path, size and
+// modification time as Git's index does; a content hash keys the
+// rendered pages.
+type cache struct {
+	dir  string
+	mu   sync.Mutex
+	Ver  string
+	Env  string // envSum and template hash the fragments were made with
+	Docs map[string]*cachedCase
+	used map[string]bool
+}
+
+// cachedCase is a parsed case file. Its narrative is not kept (it is
+// most of the file): a build that must render the case reads it again.
+type cachedCase struct {
+	Size    int64
+	ModTime int64
+	Case    register.Case
+	Sum     string
+	Frag    *fragments
+}
+
+func openCache(dir string) *cache {
+	c := &cache{dir: dir, Ver: cacheVersion, Docs: map[string]*cachedCase{}, used: map[string]bool{}}
+	if dir == "" {
+		return nil
+	}
+	f, err := os.Open(filepath.Join(dir, "cases.gob"))
+	if err != nil {
+		return c
+	}
+	defer f.Close()
+	var old cache
+	if gob.NewDecoder(bufio.NewReaderSize(f, 1<<16)).Decode(&old) != nil || old.Ver != cacheVersion || old.Docs == nil {
+		return c
+	}
+	c.Env, c.Docs = old.Env, old.Docs
+	return c
+}
+
+// save writes the cache; a failure only costs the next build time.
+func (c *cache) save() {
+	for p := range c.Docs {
+		if !c.used[p] {
+			delete(c.Docs, p)
+		}
+	}
+	if os.MkdirAll(c.dir, 0o755) != nil {
+		return
+	}
+	tmp := filepath.Join(c.dir, "cases.gob.tmp")
+	f, err := os.Create(tmp)
+	if err != nil {
+		return
+	}
+	w := bufio.NewWriterSize(f, 1<<16)
+	err = gob.NewEncoder(w).Encode(c)
+	if err == nil {
+		err = w.Flush()
+	}
+	if cerr := f.Close(); err == nil && cerr == nil {
+		os.Rename(tmp, filepath.Join(c.dir, "cases.gob"))
+	} else {
+		os.Remove(tmp)
+	}
+}
+
+func sum(data ...[]byte) string {
+	h := sha256.New()
+	for _, d := range data {
+		fmt.Fprintf(h, "%d:", len(d))
+		h.Write(d)
+	}
+	return hex.EncodeToString(h.Sum(nil))
+}
+
+// load reads the register in dir. Unchanged case files come from the
+// cache without being read; every other file is parsed strictly, and any
+// problem fails the build with its path and line.
+func load(ctx context.Context, dir, cacheDir string) (*tree, error) {
+	fsys := os.DirFS(dir)
+	t := &tree{dir: dir, cases: map[string]*Case{}, minutes: map[string]*Minutes{}}
+	var found register.Findings
+	settings, err := fs.ReadFile(fsys, register.SettingsFile)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil, fmt.Errorf("%s: no %s here: this is not a register", dir, register.SettingsFile)
+	}
+	if err != nil {
+		return nil, err
+	}
+	if t.Settings, err = register.ParseSettings(bytes.NewReader(settings)); err != nil {
+		found = append(found, findings(err).In(register.SettingsFile)...)
+	}
+	people, err := fs.ReadFile(fsys, register.PeopleFile)
+	if err != nil && !errors.Is(err, fs.ErrNotExist) {
+		return nil, err
+	}
+	t.People = &register.People{}
+	if err == nil {
+		if t.People, err = register.ParsePeople(bytes.NewReader(people)); err != nil {
+			found = append(found, findings(err).In(register.PeopleFile)...)
+		}
+	}
+	t.Workflow = register.DefaultWorkflow()
+	workflow, err := fs.ReadFile(fsys, register.WorkflowFile)
+	if err == nil {
+		if t.Workflow, err = register.ParseWorkflow(bytes.NewReader(workflow)); err != nil {
+			found = append(found, findings(err).In(register.WorkflowFile)...)
+		}
+	}
+	if found != nil {
+		return nil, &BuildError{Findings: found}
+	}
+	t.envSum = sum([]byte(cacheVersion), settings, people, workflow, templateSum())
+	t.cache = openCache(cacheDir)
+	if t.cache != nil && t.cache.Env != t.envSum {
+		for _, d := range t.cache.Docs {
+			d.Frag = nil
+		}
+		t.cache.Env = t.envSum
+	}
+
+	paths, err := casePaths(fsys)
+	if err != nil {
+		return nil, err
+	}
+	cases := make([]*Case, len(paths))
+	errs := make([]register.Findings, len(paths))
+	err = parallel(ctx, len(paths), func(i int) error {
+		c, fs, err := t.loadCase(fsys, paths[i])
+		cases[i], errs[i] = c, fs
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	for _, e := range errs {
+		found = append(found, e...)
+	}
+	for _, c := range cases {
+		if c == nil {
+			continue
+		}
+		if prev, ok := t.cases[c.ID]; ok {
+			found = append(found, register.Finding{Path: c.Path, Rule: "id",
+				Message: fmt.Sprintf("case id %s is also used by %s", c.ID, prev.Path)})
+			continue
+		}
+		if want := register.CasePath(c.ID); want != c.Path {
+			found = append(found, register.Finding{Path: c.Path, Line: 1, Rule: "id",
+				Message: fmt.Sprintf("case %s belongs in %s", c.ID, want)})
+			continue
+		}
+		t.cases[c.ID] = c
+		t.Cases = append(t.Cases, c)
+	}
+
+	mpaths, err := minutesPaths(fsys)
+	if err != nil {
+		return nil, err
+	}
+	for _, p := range mpaths {
+		data, err := fs.ReadFile(fsys, p)
+		if err != nil {
+			return nil, err
+		}
+		m, err := register.ParseMinutes(bytes.NewReader(data))
+		if err != nil {
+			found = append(found, findings(err).In(p)...)
+			continue
+		}
+		m.ID = strings.TrimSuffix(path.Base(p), ".md")
+		m.Path = p
+		mm := &Minutes{Minutes: m, Body: m.Body()}
+		t.minutes[m.ID] = mm
+		t.Minutes = append(t.Minutes, mm)
+	}
+	if found != nil {
+		found.Sort()
+		return nil, &BuildError{Findings: found}
+	}
+	sort.Slice(t.Cases, func(i, j int) bool { return t.Cases[i].ID < t.Cases[j].ID })
+	sort.Slice(t.Minutes, func(i, j int) bool { return t.Minutes[i].ID < t.Minutes[j].ID })
+	return t, nil
+}
+
+func (t *tree) loadCase(fsys fs.FS, p string) (*Case, register.Findings, error) {
+	st, err := fs.Stat(fsys, p)
+	if err != nil {
+		return nil, nil, err
+	}
+	if c := t.cache; c != nil {
+		c.mu.Lock()
+		d := c.Docs[p]
+		c.mu.Unlock()
+		if d != nil && d.Size == st.Size() && d.ModTime == st.ModTime().UnixNano() {
+			c.mu.Lock()
+			c.used[p] = true
+			c.mu.Unlock()
+			rc := d.Case
+			rc.Path = p
+			return &Case{Case: &rc, Sum: d.Sum, frag: d.Frag, lazy: true}, nil, nil
+		}
+	}
+	data, err := fs.ReadFile(fsys, p)
+	if err != nil {
+		return nil, nil, err
+	}
+	rc, err := register.ParseCase(bytes.NewReader(data))
+	if err != nil {
+		return nil, findings(err).In(p), nil
+	}
+	rc.Path = p
+	c := &Case{Case: rc, Body: rc.Body(), Sum: sum(data)}
+	if t.cache != nil {
+		t.cache.mu.Lock()
+		t.cache.Docs[p] = &cachedCase{Size: st.Size(), ModTime: st.ModTime().UnixNano(), Case: *rc, Sum: c.Sum}
+		t.cache.used[p] = true
+		t.cache.mu.Unlock()
+	}
+	return c, nil, nil
+}
+
+// body returns the case's narrative, reading a cached case's file again
+// (it must still be the file the cache describes).
+func (t *tree) body(c *Case) ([]byte, error) {
+	if !c.lazy {
+		return c.Body, nil
+	}
+	c.once.Do(func() {
+		data, err := os.ReadFile(filepath.Join(t.dir, filepath.FromSlash(c.Path)))
+		if err != nil {
+			c.err = err
+			return
+		}
+		if sum(data) != c.Sum {
+			c.err = fmt.Errorf("%s changed during the build", c.Path)
+			return
+		}
+		rc, err := register.ParseCase(bytes.NewReader(data))
+		if err != nil {
+			c.err = fmt.Errorf("%s: %w", c.Path, err)
+			return
+		}
+		c.Body = rc.Body()
+	})
+	return c.Body, c.err
+}
+
+// setFragments records a case's rendered fragments in the cache.
+func (t *tree) setFragments(c *Case) {
+	if t.cache == nil {
+		return
+	}
+	t.cache.mu.Lock()
+	if d := t.cache.Docs[c.Path]; d != nil && d.Sum == c.Sum {
+		d.Frag = c.frag
+	}
+	t.cache.mu.Unlock()
+}
+
+// casePaths lists cases/YYYY/ID/case.md without reading every case
+// folder: a register of 10,000 cases has 10,000 of them.
+func casePaths(fsys fs.FS) ([]string, error) {
+	years, err := fs.ReadDir(fsys, "cases")
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	var out []string
+	for _, y := range years {
+		if !y.IsDir() {
+			continue
+		}
+		ids, err := fs.ReadDir(fsys, "cases/"+y.Name())
+		if err != nil {
+			return nil, err
+		}
+		for _, id := range ids {
+			if id.IsDir() {
+				out = append(out, "cases/"+y.Name()+"/"+id.Name()+"/case.md")
+			}
+		}
+	}
+	return out, nil
+}
+
+func minutesPaths(fsys fs.FS) ([]string, error) {
+	var out []string
+	err := fs.WalkDir(fsys, "minutes", func(p string, d fs.DirEntry, err error) error {
+		if err != nil {
+			if errors.Is(err, fs.ErrNotExist) && p == "minutes" {
+				return fs.SkipDir
+			}
+			return err
+		}
+		if !d.IsDir() && strings.Count(p, "/") == 2 && strings.HasSuffix(p, ".md") {
+			out = append(out, p)
+		}
+		return nil
+	})
+	return out, err
+}
+
+func findings(err error) register.Findings {
+	var fs register.Findings
+	if errors.As(err, &fs) {
+		return fs
+	}
+	return register.Findings{{Rule: "read", Message: err.Error()}}
+}
+
+// parallel runs f for 0..n-1 on every processor; the first error stops
+// it.
+func parallel(ctx context.Context, n int, f func(i int) error) error {
+	return parallelN(ctx, n, runtime.GOMAXPROCS(0), f)
+}
+
+// parallelN is parallel with a given number of workers.
+func parallelN(ctx context.Context, n, workers int, f func(i int) error) error {
+	var (
+		mu    sync.Mutex
+		next  int
+		first error
+		wg    sync.WaitGroup
+	)
+	for range min(workers, n) {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for {
+				mu.Lock()
+				i := next
+				next++
+				stop := first != nil || i >= n
+				mu.Unlock()
+				if stop {
+					return
+				}
+				if err := ctx.Err(); err != nil {
+					mu.Lock()
+					first = cmpErr(first, err)
+					mu.Unlock()
+					return
+				}
+				if err := f(i); err != nil {
+					mu.Lock()
+					first = cmpErr(first, err)
+					mu.Unlock()
+					return
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	return first
+}
+
+func cmpErr(a, b error) error {
+	if a != nil {
+		return a
+	}
+	return b
+}

@@ -1,0 +1,190 @@
+package site
+
+import (
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/council/register/register"
+)
+
+// dutyNames names whom each notification duty tells.
+var dutyNames = map[string]string{
+	"service_desk":   "Service desk",
+	"img":            "IMG (Information Management Group)",
+	"internal_audit": "Internal Audit",
+	"itparg":         "ITPARG",
+	"service_owner":  "Service owner",
+	"simo":           "SIMO",
+}
+
+// dutySections gives the policy section of each notification duty.
+var dutySections = map[string]string{
+	"service_desk":   "§5.2",
+	"img":            "§7.21",
+	"internal_audit": "§7.17",
+	"itparg":         "§7.8",
+	"service_owner":  "§7.16",
+	"simo":           "§7.19",
+}
+
+// clock is the ICO 72-hour clock of a personal-data case (UK GDPR
+// Art. 33(1)).
+type clock struct {
+	Applies  bool
+	Limit    int // hours from awareness
+	Deadline time.Time
+	// State is "notified", "late", "not-notified", "running" or
+	// "overdue".
+	State    string
+	Left     time.Duration // for running clocks
+	Decision string
+	Notified time.Time
+	Reason   string
+}
+
+// Running reports whether the clock still ticks: the page then depends
+// on the build's clock.
+func (c clock) Running() bool { return c.State == "running" || c.State == "overdue" }
+
+// Hours is the time left or over in whole hours.
+func (c clock) Hours() int {
+	h := int(c.Left.Hours())
+	if h < 0 {
+		return -h
+	}
+	return h
+}
+
+func (t *tree) clock(c *Case, now time.Time) clock {
+	if !c.PersonalData {
+		return clock{}
+	}
+	k := clock{Applies: true, Limit: t.Settings.Deadlines.ICOHours, Deadline: c.ReportedAt.Add(time.Duration(t.Settings.Deadlines.ICOHours) * time.Hour)}
+	if c.ICO != nil {
+		k.Decision = string(c.ICO.Decision)
+		k.Reason = c.ICO.Reason
+		if c.ICO.NotifiedAt != nil {
+			k.Notified = c.ICO.NotifiedAt.Time
+			k.State = "notified"
+			if k.Notified.After(k.Deadline) {
+				k.State = "late"
+				k.Reason = c.ICO.LateReason
+			}
+			return k
+		}
+		if c.ICO.Decision == "no-notify" {
+			k.State = "not-notified"
+			return k
+		}
+	}
+	if !t.open(c) {
+		k.State = "not-notified"
+		return k
+	}
+	k.Left = k.Deadline.Sub(now)
+	k.State = "running"
+	if k.Left < 0 {
+		k.State = "overdue"
+	}
+	return k
+}
+
+// open reports whether the case's state is one of work in progress.
+func (t *tree) open(c *Case) bool {
+	s, ok := t.Workflow.State(c.Status)
+	return ok && s.Open
+}
+
+// personName gives a person's name for an id, or the text as written.
+func (t *tree) personName(id string) string {
+	if p := t.People.ByID(id); p != nil {
+		return p.Name
+	}
+	return id
+}
+
+// updated is when the case last changed as far as its file tells, or by
+// its history.
+func (b *builder) updated(c *Case) time.Time {
+	u := c.ReportedAt.Time
+	if ev := b.in.History[c.ID]; len(ev) > 0 {
+		if t := ev[len(ev)-1].Time; t.After(u) {
+			u = t
+		}
+		return u
+	}
+	for _, x := range c.Updates {
+		if x.At.After(u) {
+			u = x.At.Time
+		}
+	}
+	return u
+}
+
+// linkedMinutes are the minutes that review the case or that the case
+// names.
+func (t *tree) linkedMinutes(c *Case) []*Minutes {
+	var out []*Minutes
+	for _, m := range t.Minutes {
+		if _, ok := m.Lists(c.ID); ok || (c.Review != nil && c.Review.Minutes == m.ID) {
+			out = append(out, m)
+		}
+	}
+	return out
+}
+
+// audience is one audience's view of the register: what it may see.
+type audience struct {
+	register.Audience
+	cases   []*Case
+	minutes []*Minutes
+	sees    map[string]bool // case and minutes ids
+	breach  bool            // may see breach details
+}
+
+func (t *tree) audience(a register.Audience) *audience {
+	v := &audience{Audience: a, sees: map[string]bool{}}
+	for _, c := range t.Cases {
+		if t.Settings.Sees(a, c.Audiences, c.PersonalData) {
+			v.cases = append(v.cases, c)
+			v.sees[c.ID] = true
+		}
+	}
+	for _, m := range t.Minutes {
+		if t.Settings.Sees(a, m.Audiences, false) {
+			v.minutes = append(v.minutes, m)
+			v.sees["minutes/"+m.ID] = true
+		}
+	}
+	for _, r := range a.Roles {
+		if slices.Contains(t.Settings.Visibility.PersonalData, r) {
+			v.breach = true
+		}
+	}
+	return v
+}
+
+// caseText is the searchable text of a case: its fields and narrative.
+func caseText(c *Case) string {
+	var b strings.Builder
+	for _, s := range []string{c.ID, c.Title, c.Status, string(c.Category), c.ReportedBy, c.Investigator, c.Resolution} {
+		b.WriteString(s)
+		b.WriteByte(' ')
+	}
+	for _, s := range c.Types {
+		b.WriteString(string(s) + " ")
+	}
+	for _, s := range c.Impact {
+		b.WriteString(string(s) + " ")
+	}
+	for _, s := range c.Lessons {
+		b.WriteString(s + " ")
+	}
+	body := c.Body
+	if len(body) > 4000 {
+		body = body[:4000]
+	}
+	b.Write(body)
+	return strings.Join(strings.Fields(b.String()), " ")
+}

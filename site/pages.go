@@ -1,0 +1,457 @@
+package site
+
+import (
+	"bytes"
+	"context"
+	"encoding/csv"
+	"encoding/json"
+	"encoding/xml"
+	"fmt"
+	"html/template"
+	"regexp"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/council/register/register"
+)
+
+// fragments are the parts of the audience-wide files a case contributes,
+// made once per case and kept in the cache.
+type fragments struct {
+	Row    []byte // a table row of the static lists (pages at depth 2)
+	CSV    []byte // a record of cases.csv
+	JSON   []byte // an object of cases.json
+	Search []byte // an entry of search.json
+}
+
+// csvHeader names the columns of cases.csv.
+var csvHeader = []string{"id", "title", "status", "category", "types", "impact", "personal_data",
+	"reported_at", "reported_by", "investigator", "ico_decision", "resolution", "url"}
+
+// exportCase is a case in cases.json: its summary, without breach
+// details, evidence or narrative.
+type exportCase struct {
+	ID           string    `json:"id"`
+	Title        string    `json:"title"`
+	Status       string    `json:"status"`
+	Category     string    `json:"category,omitempty"`
+	Types        []string  `json:"types"`
+	Impact       []string  `json:"impact"`
+	PersonalData bool      `json:"personal_data"`
+	ReportedAt   time.Time `json:"reported_at"`
+	ReportedBy   string    `json:"reported_by,omitempty"`
+	Investigator string    `json:"investigator,omitempty"`
+	ICODecision  string    `json:"ico_decision,omitempty"`
+	Resolution   string    `json:"resolution,omitempty"`
+	URL          string    `json:"url"`
+}
+
+// searchEntry is a case in search.json; short keys keep the file small.
+type searchEntry struct {
+	ID       string   `json:"id"`
+	Title    string   `json:"t"`
+	Status   string   `json:"s"`
+	Category string   `json:"c"`
+	Types    []string `json:"ty"`
+	Year     int      `json:"y"`
+	Reported string   `json:"r"`
+	Text     string   `json:"x"`
+}
+
+// neutralise keeps a spreadsheet from reading a cell as a formula: a
+// cell starting with = + - @, tab or carriage return gets a leading '.
+func neutralise(s string) string {
+	if s != "" && strings.ContainsRune("=+-@\t\r", rune(s[0])) {
+		return "'" + s
+	}
+	return s
+}
+
+func strs[T ~string](v []T) []string {
+	out := make([]string, len(v))
+	for i, s := range v {
+		out[i] = string(s)
+	}
+	return out
+}
+
+func (b *builder) fragments(ctx context.Context) error {
+	return parallel(ctx, len(b.reg.Cases), func(i int) error {
+		c := b.reg.Cases[i]
+		if c.frag != nil {
+			return nil
+		}
+		f := &fragments{}
+		if _, err := b.reg.body(c); err != nil {
+			return err
+		}
+		var err error
+		if f.Row, err = b.execute("row", c); err != nil {
+			return err
+		}
+		ico := ""
+		if c.ICO != nil {
+			ico = string(c.ICO.Decision)
+		}
+		reported := c.ReportedAt.UTC().Format(time.RFC3339)
+		rec := []string{c.ID, c.Title, c.Status, string(c.Category), strings.Join(strs(c.Types), ";"),
+			strings.Join(strs(c.Impact), ";"), strconv.FormatBool(c.PersonalData), reported,
+			c.ReportedBy, c.Investigator, ico, c.Resolution, "cases/" + c.ID + "/"}
+		for i := range rec {
+			rec[i] = neutralise(rec[i])
+		}
+		var buf bytes.Buffer
+		w := csv.NewWriter(&buf)
+		w.UseCRLF = true
+		w.Write(rec)
+		w.Flush()
+		f.CSV = buf.Bytes()
+		if f.JSON, err = json.Marshal(exportCase{ID: c.ID, Title: c.Title, Status: c.Status, Category: string(c.Category),
+			Types: strs(c.Types), Impact: strs(c.Impact), PersonalData: c.PersonalData, ReportedAt: c.ReportedAt.UTC(),
+			ReportedBy: c.ReportedBy, Investigator: c.Investigator, ICODecision: ico, Resolution: c.Resolution,
+			URL: "cases/" + c.ID + "/"}); err != nil {
+			return err
+		}
+		if f.Search, err = json.Marshal(searchEntry{ID: c.ID, Title: c.Title, Status: c.Status, Category: string(c.Category),
+			Types: strs(c.Types), Year: c.Year(), Reported: c.ReportedAt.UTC().Format("2006-01-02"), Text: caseText(c)}); err != nil {
+			return err
+		}
+		c.frag = f
+		b.reg.setFragments(c)
+		return nil
+	})
+}
+
+type count struct {
+	Name  string
+	Count int
+	Path  string
+}
+
+type deadline struct {
+	Case  *Case
+	Due   time.Time
+	What  string
+	Late  bool
+	Hours int
+}
+
+type dashboard struct {
+	Open     []count
+	Total    int
+	OpenAll  int
+	Clocks   []deadline
+	Reviews  []deadline
+	Actions  []actionDue
+	Latest   []*Case
+	Updated  map[string]time.Time
+	Audience string
+	Now      time.Time
+}
+
+type actionDue struct {
+	Minutes *Minutes
+	Action  register.Action
+	Late    bool
+}
+
+func (b *builder) dashboard(ctx context.Context, v *View) ([]Page, error) {
+	d := &dashboard{Total: len(v.Cases), Updated: map[string]time.Time{}, Now: v.Now}
+	by := map[string]int{}
+	review := time.Duration(v.Settings.Deadlines.ReviewDays) * 24 * time.Hour
+	for _, c := range v.Cases {
+		if !b.reg.open(c) {
+			if c.Status == "resolved" {
+				due := b.resolvedAt(c).Add(review)
+				if due.Before(v.Now.Add(14 * 24 * time.Hour)) {
+					d.Reviews = append(d.Reviews, deadline{Case: c, Due: due, What: "ITPARG review (§7.8)", Late: due.Before(v.Now)})
+				}
+			}
+			continue
+		}
+		by[c.Status]++
+		d.OpenAll++
+		if k := b.reg.clock(c, v.Now); k.Running() && k.Left < 48*time.Hour {
+			d.Clocks = append(d.Clocks, deadline{Case: c, Due: k.Deadline, What: "ICO decision and notification (Art. 33(1), §6.3)", Late: k.Left < 0, Hours: k.Hours()})
+		}
+	}
+	for _, s := range v.Workflow.States {
+		if s.Open {
+			d.Open = append(d.Open, count{Name: s.Name, Count: by[s.Name], Path: "register/status-" + s.Name + "/1.html"})
+		}
+	}
+	sort.Slice(d.Clocks, func(i, j int) bool { return d.Clocks[i].Due.Before(d.Clocks[j].Due) })
+	sort.Slice(d.Reviews, func(i, j int) bool { return d.Reviews[i].Due.Before(d.Reviews[j].Due) })
+	for _, m := range v.Minutes {
+		for _, a := range m.Actions {
+			if a.Status != "open" || (a.Case != "" && !v.Sees(a.Case)) {
+				continue
+			}
+			if a.Due.Before(v.Now.Add(14 * 24 * time.Hour)) {
+				d.Actions = append(d.Actions, actionDue{Minutes: m, Action: a, Late: a.Due.Before(v.Now)})
+			}
+		}
+	}
+	latest := b.byUpdated(v.Cases)
+	if len(latest) > 10 {
+		latest = latest[:10]
+	}
+	d.Latest = latest
+	for _, c := range latest {
+		d.Updated[c.ID] = b.updated(c)
+	}
+	return []Page{{Path: "index.html", Title: "Dashboard", Template: "dashboard", Section: "", Data: d}}, nil
+}
+
+// resolvedAt is when the case was resolved by its history, or failing
+// that when it was reported.
+func (b *builder) resolvedAt(c *Case) time.Time {
+	evs := b.in.History[c.ID]
+	for i := len(evs) - 1; i >= 0; i-- {
+		if strings.HasSuffix(evs[i].Transition, "-> resolved") {
+			return evs[i].Time
+		}
+	}
+	return c.ReportedAt.Time
+}
+
+// listSize is the number of rows on a page of the static lists.
+const listSize = 100
+
+type listPage struct {
+	Heading string
+	Rows    template.HTML
+	Count   int
+	Page    int
+	Pages   []int
+	Total   int
+	Prev    string
+	Next    string
+	Lists   *listIndex
+}
+
+type listIndex struct {
+	Status []count
+	Years  []count
+	All    int
+}
+
+func (b *builder) lists(ctx context.Context, v *View) ([]Page, error) {
+	idx := &listIndex{All: len(v.Cases)}
+	byStatus := map[string][]*Case{}
+	byYear := map[int][]*Case{}
+	for _, c := range v.Cases {
+		byStatus[c.Status] = append(byStatus[c.Status], c)
+		byYear[c.Year()] = append(byYear[c.Year()], c)
+	}
+	var pages []Page
+	add := func(name, heading string, cases []*Case) {
+		n := max(1, (len(cases)+listSize-1)/listSize)
+		for i := range n {
+			var rows bytes.Buffer
+			for _, c := range cases[i*listSize : min(len(cases), (i+1)*listSize)] {
+				rows.Write(c.frag.Row)
+			}
+			lp := &listPage{Heading: heading, Count: len(cases), Page: i + 1,
+				// The rows were rendered by the "row" template, which
+				// escapes every field.
+				Rows: template.HTML(rows.String())}
+			// GOV.UK pagination: first, last and two either side of
+			// the current page; 0 marks a gap.
+			for j := 1; j <= n; j++ {
+				if j == 1 || j == n || (j >= i-1 && j <= i+3) {
+					lp.Pages = append(lp.Pages, j)
+				} else if lp.Pages[len(lp.Pages)-1] != 0 {
+					lp.Pages = append(lp.Pages, 0)
+				}
+			}
+			lp.Total = n
+			if i > 0 {
+				lp.Prev = fmt.Sprintf("%d.html", i)
+			}
+			if i < n-1 {
+				lp.Next = fmt.Sprintf("%d.html", i+2)
+			}
+			title := heading
+			if n > 1 {
+				title = fmt.Sprintf("%s (page %d of %d)", heading, i+1, n)
+			}
+			pages = append(pages, Page{Path: fmt.Sprintf("register/%s/%d.html", name, i+1), Title: title,
+				Template: "list", Section: "register/", Data: lp})
+		}
+	}
+	add("all", "All cases", v.Cases)
+	for _, s := range v.Workflow.States {
+		idx.Status = append(idx.Status, count{Name: s.Name, Count: len(byStatus[s.Name]), Path: "register/status-" + s.Name + "/1.html"})
+		add("status-"+s.Name, "Cases "+s.Name, byStatus[s.Name])
+	}
+	var years []int
+	for y := range byYear {
+		years = append(years, y)
+	}
+	sort.Sort(sort.Reverse(sort.IntSlice(years)))
+	for _, y := range years {
+		idx.Years = append(idx.Years, count{Name: strconv.Itoa(y), Count: len(byYear[y]), Path: fmt.Sprintf("register/year-%d/1.html", y)})
+		add(fmt.Sprintf("year-%d", y), fmt.Sprintf("Cases reported in %d", y), byYear[y])
+	}
+	for i := range pages {
+		pages[i].Data.(*listPage).Lists = idx
+	}
+	filters := struct {
+		*listIndex
+		Categories, Types []string
+	}{idx, register.Categories, register.Types}
+	pages = append(pages, Page{Path: "register/index.html", Title: "Register", Template: "register", Section: "register/", Data: filters})
+	return pages, nil
+}
+
+type minutesView struct {
+	*Minutes
+	Narrative template.HTML
+	Cases     []register.Reviewed
+	Actions   []register.Action
+}
+
+func (b *builder) minutesPages(ctx context.Context, v *View) ([]Page, error) {
+	pages := []Page{{Path: "minutes/index.html", Title: "ITPARG minutes", Template: "minutes-list", Section: "minutes/", Data: v.Minutes}}
+	for _, m := range v.Minutes {
+		mv := &minutesView{Minutes: m, Narrative: b.markdown(m.Body)}
+		for _, r := range m.Cases {
+			if v.Sees(r.ID) {
+				mv.Cases = append(mv.Cases, r)
+			}
+		}
+		for _, a := range m.Actions {
+			if a.Case == "" || v.Sees(a.Case) {
+				mv.Actions = append(mv.Actions, a)
+			}
+		}
+		title := m.Title
+		if title == "" {
+			title = "ITPARG meeting " + m.Date.Format("2 January 2006")
+		}
+		pages = append(pages, Page{Path: "minutes/" + m.ID + "/index.html", Title: title, Template: "minutes", Section: "minutes/", Data: mv})
+	}
+	return pages, nil
+}
+
+// caseIDs finds case ids in a text.
+var caseIDs = regexp.MustCompile(`\b[A-Z][A-Z0-9]{0,9}-\d{4}-\d{4,6}\b`)
+
+func (b *builder) auditPage(ctx context.Context, v *View) ([]Page, error) {
+	data := struct {
+		Audit *AuditStatus
+		Note  string
+	}{v.Audit(), b.in.HistoryNote}
+	if a := data.Audit; a != nil {
+		// A finding about a case the audience may not see is left out:
+		// its path or message names the case.
+		shown := *a
+		shown.Findings = nil
+		for _, f := range a.Findings {
+			ok := true
+			for _, id := range caseIDs.FindAllString(f, -1) {
+				if !v.Sees(id) && b.reg.cases[id] != nil {
+					ok = false
+				}
+			}
+			if ok {
+				shown.Findings = append(shown.Findings, f)
+			}
+		}
+		data.Audit = &shown
+	}
+	return []Page{{Path: "audit/index.html", Title: "Audit status of the history", Template: "audit", Section: "audit/", Data: data}}, nil
+}
+
+func (b *builder) staticPages(ctx context.Context, v *View) ([]Page, error) {
+	return []Page{
+		{Path: "accessibility/index.html", Title: "Accessibility statement", Template: "accessibility", Section: "accessibility/", Data: v.Settings},
+		{Path: "search/index.html", Title: "Search", Template: "search", Section: "search/"},
+	}, nil
+}
+
+// dataFiles writes the exports, the search index and the feed.
+func (b *builder) dataFiles(ctx context.Context, v *View) ([]Page, error) {
+	var csvBuf, jsonBuf, searchBuf bytes.Buffer
+	w := csv.NewWriter(&csvBuf)
+	w.UseCRLF = true
+	w.Write(csvHeader)
+	w.Flush()
+	jsonBuf.WriteString("[")
+	searchBuf.WriteString("[")
+	for i, c := range v.Cases {
+		csvBuf.Write(c.frag.CSV)
+		if i > 0 {
+			jsonBuf.WriteString(",\n")
+			searchBuf.WriteString(",\n")
+		}
+		jsonBuf.Write(c.frag.JSON)
+		searchBuf.Write(c.frag.Search)
+	}
+	jsonBuf.WriteString("]\n")
+	searchBuf.WriteString("]\n")
+	feed, err := b.feed(v)
+	if err != nil {
+		return nil, err
+	}
+	return []Page{
+		{Path: "data/cases.csv", Body: csvBuf.Bytes()},
+		{Path: "data/cases.json", Body: jsonBuf.Bytes()},
+		{Path: "data/search.json", Body: searchBuf.Bytes()},
+		{Path: "feed.xml", Body: feed},
+		{Path: "version.txt", Body: []byte(b.reg.envSum[:16] + "-" + strconv.FormatInt(v.Now.UnixNano(), 36) + "\n")},
+	}, nil
+}
+
+type atomFeed struct {
+	XMLName xml.Name    `xml:"http://www.w3.org/2005/Atom feed"`
+	Title   string      `xml:"title"`
+	ID      string      `xml:"id"`
+	Updated string      `xml:"updated"`
+	Link    atomLink    `xml:"link"`
+	Entries []atomEntry `xml:"entry"`
+}
+
+type atomLink struct {
+	Href string `xml:"href,attr"`
+	Rel  string `xml:"rel,attr,omitempty"`
+}
+
+type atomEntry struct {
+	Title   string   `xml:"title"`
+	ID      string   `xml:"id"`
+	Updated string   `xml:"updated"`
+	Link    atomLink `xml:"link"`
+	Summary string   `xml:"summary"`
+	Author  string   `xml:"author>name"`
+}
+
+// feed is the Atom feed of the 50 latest changed cases.
+func (b *builder) feed(v *View) ([]byte, error) {
+	latest := b.byUpdated(v.Cases)
+	if len(latest) > 50 {
+		latest = latest[:50]
+	}
+	f := atomFeed{Title: v.Settings.Name + " — " + v.Audience.Name, ID: "urn:register:" + v.Audience.Name,
+		Updated: v.Now.UTC().Format(time.RFC3339), Link: atomLink{Href: "index.html"}}
+	for _, c := range latest {
+		f.Entries = append(f.Entries, atomEntry{Title: c.ID + ": " + c.Title, ID: "urn:register:case:" + c.ID,
+			Updated: b.updated(c).UTC().Format(time.RFC3339), Link: atomLink{Href: "cases/" + c.ID + "/"},
+			Summary: fmt.Sprintf("Status %s; category %s.", c.Status, orNone(string(c.Category))), Author: v.Settings.Organisation})
+	}
+	out, err := xml.MarshalIndent(f, "", " ")
+	if err != nil {
+		return nil, err
+	}
+	return append([]byte(xml.Header), append(out, '\n')...), nil
+}
+
+func orNone(s string) string {
+	if s == "" {
+		return "not yet set"
+	}
+	return s
+}

@@ -1,0 +1,242 @@
+package site
+
+import (
+	"bytes"
+	"context"
+	"encoding/gob"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/council/register/register"
+)
+
+// ContentSecurityPolicy is the policy every page carries in a
+// <meta http-equiv> element: nothing inline, scripts and styles only as
+// files of the same tree. The web server should send CSPHeader, the
+// same policy plus what a meta element cannot say.
+const ContentSecurityPolicy = "default-src 'none'; script-src 'self'; style-src 'self'; " +
+	"img-src 'self'; connect-src 'self'; form-action 'self'; base-uri 'none'"
+
+// CSPHeader is ContentSecurityPolicy as an HTTP header value, for the
+// web-server configuration (frame-ancestors is ignored in a meta element).
+const CSPHeader = ContentSecurityPolicy + "; frame-ancestors 'none'"
+
+// Input is what a site is built from.
+type Input struct {
+	// Dir is the register's working tree on disk.
+	Dir string
+	// History holds each case's commits, oldest first, by case id; nil
+	// when there is no history (HistoryNote says why).
+	History map[string][]Event
+	// HistoryNote explains missing history, e.g. "not a Git repository".
+	HistoryNote string
+	// Audit is the audit status of the history; nil when unknown.
+	Audit *AuditStatus
+}
+
+// Event is one commit that touched a case, as the history index saw it.
+type Event struct {
+	Commit     string
+	Time       time.Time
+	Author     string // person id, or the commit's e-mail when unknown
+	AuthorName string
+	// Signature is the verdict on the commit's signature: "good",
+	// "bad", "unsigned", "unknown-key" or "expired-key".
+	Signature string
+	Signer    string
+	// Transition is "from -> to" when the commit changed the status.
+	Transition string
+	Fields     []string // front-matter fields the commit changed
+	// Subject is the commit message's first line. Pages do not show it:
+	// it may name other cases.
+	Subject string
+}
+
+// AuditStatus summarises the audit of the whole history.
+type AuditStatus struct {
+	Head     string
+	Commits  int
+	Signed   int
+	Verified int
+	Findings []string // each a finding as register audit prints it
+	Checked  time.Time
+}
+
+// Options tune a build.
+type Options struct {
+	// Now is the build's clock: deadlines and "overdue" are judged
+	// against it.
+	Now time.Time
+	// Audiences limits the build to these audience names; empty means
+	// all of register.yaml.
+	Audiences []string
+	// CacheDir keeps parsed cases and rendered case pages between
+	// builds, keyed by content; empty disables the cache.
+	CacheDir string
+	// Pages are extra page types (see doc.go), rendered for every
+	// audience after the built-in ones.
+	Pages []PageFunc
+	// Nav adds entries to every page's navigation.
+	Nav []NavItem
+	// Reload adds the script register serve uses to reload the browser
+	// when the site changes; it polls version.txt.
+	Reload bool
+}
+
+// NavItem is an entry of the navigation bar.
+type NavItem struct {
+	Title string
+	Path  string // slash path of a folder in the tree, "actions/"
+}
+
+// BuildError is a build refused because of bad input. Findings are
+// located problems in the register's files.
+type BuildError struct {
+	Findings register.Findings
+}
+
+func (e *BuildError) Error() string {
+	return fmt.Sprintf("%d problems in the register's files", len(e.Findings))
+}
+
+// Build renders every audience of the register in in.Dir into
+// out/<audience>/. It writes a new tree beside out and swaps it in whole,
+// so a failed build leaves the previous site as it was.
+func Build(ctx context.Context, in Input, out string, opts Options) error {
+	if opts.Now.IsZero() {
+		return errors.New("site: Options.Now is not set")
+	}
+	reg, err := load(ctx, in.Dir, opts.CacheDir)
+	if err != nil {
+		return err
+	}
+	var audiences []register.Audience
+	for _, a := range reg.Settings.Audiences {
+		if len(opts.Audiences) == 0 || slices.Contains(opts.Audiences, a.Name) {
+			audiences = append(audiences, a)
+		}
+	}
+	for _, name := range opts.Audiences {
+		if _, ok := reg.Settings.Audience(name); !ok {
+			return fmt.Errorf("no audience %q in register.yaml (it has %s)", name, audienceNames(reg.Settings))
+		}
+	}
+	out = filepath.Clean(out)
+	parent := filepath.Dir(out)
+	if err := os.MkdirAll(parent, 0o755); err != nil {
+		return err
+	}
+	tmp, err := os.MkdirTemp(parent, "."+filepath.Base(out)+".new-*")
+	if err != nil {
+		return err
+	}
+	ok := false
+	defer func() {
+		if !ok {
+			os.RemoveAll(tmp)
+		}
+	}()
+	if err := os.Chmod(tmp, 0o755); err != nil {
+		return err
+	}
+	b := &builder{in: in, opts: opts, reg: reg, out: tmp, prev: out, files: map[string]map[string]string{}}
+	m := readManifest(opts.CacheDir)
+	abs, _ := filepath.Abs(out)
+	if m != nil && m.Out == abs && m.Audiences == audienceNames(reg.Settings) {
+		b.prevKeys, b.prevFiles = m.Keys, m.Files
+	}
+	writeManifest(opts.CacheDir, nil) // the previous tree is about to change
+	if err := b.build(ctx, audiences); err != nil {
+		return err
+	}
+	if err := swap(tmp, out); err != nil {
+		b.moveBack()
+		return err
+	}
+	ok = true
+	if reg.cache != nil {
+		reg.cache.save()
+		writeManifest(opts.CacheDir, &manifest{Out: abs, Audiences: audienceNames(reg.Settings), Keys: b.caseKeys, Files: b.files})
+	}
+	return nil
+}
+
+// manifest records which case page is in which tree of the last build,
+// so the next build of the same output can move the unchanged ones over
+// instead of making 10,000 folders per audience again. Files of a built
+// tree are never changed in place, by the build or anything else: they
+// may be hard links shared with other trees and the cache.
+type manifest struct {
+	Out       string
+	Audiences string
+	Keys      map[string]map[string]string
+	Files     map[string]map[string]string
+}
+
+func readManifest(dir string) *manifest {
+	if dir == "" {
+		return nil
+	}
+	data, err := os.ReadFile(filepath.Join(dir, "manifest.gob"))
+	if err != nil {
+		return nil
+	}
+	var m manifest
+	if gob.NewDecoder(bytes.NewReader(data)).Decode(&m) != nil || m.Out == "" {
+		return nil
+	}
+	return &m
+}
+
+// writeManifest writes m, or removes the manifest when m is nil.
+func writeManifest(dir string, m *manifest) {
+	if dir == "" {
+		return
+	}
+	p := filepath.Join(dir, "manifest.gob")
+	if m == nil {
+		os.Remove(p)
+		return
+	}
+	var buf bytes.Buffer
+	if gob.NewEncoder(&buf).Encode(m) != nil || os.MkdirAll(dir, 0o755) != nil {
+		return
+	}
+	if os.WriteFile(p+".tmp", buf.Bytes(), 0o644) == nil {
+		os.Rename(p+".tmp", p)
+	}
+}
+
+// swap puts the new tree at out and removes the old one.
+func swap(tmp, out string) error {
+	old := ""
+	if _, err := os.Lstat(out); err == nil {
+		old = tmp + ".old"
+		if err := os.Rename(out, old); err != nil {
+			return fmt.Errorf("replace %s: %w", out, err)
+		}
+	}
+	if err := os.Rename(tmp, out); err != nil {
+		if old != "" {
+			os.Rename(old, out)
+		}
+		return fmt.Errorf("replace %s: %w", out, err)
+	}
+	if old != "" {
+		os.RemoveAll(old)
+	}
+	return nil
+}
+
+func audienceNames(s *register.Settings) string {
+	var names []string
+	for _, a := range s.Audiences {
+		names = append(names, a.Name)
+	}
+	return strings.Join(names, ", ")
+}
