@@ -18,6 +18,7 @@ import (
 	"os"
 	"path/filepath"
 	"sort"
+	"sync"
 	"time"
 
 	"github.com/go-git/go-git/v5/plumbing"
@@ -161,40 +162,60 @@ func (s *story) firstCommit(w *writer) error {
 }
 
 // checkout writes main's files and a Git index that matches them, so
-// the working tree is clean.
+// the working tree is clean. Files are written by a few goroutines, each
+// a run of neighbouring paths: creating folders and files is most of the
+// time, and the kernel does it on both cores.
 func checkout(dir string, files map[string][]byte) error {
 	paths := make([]string, 0, len(files))
 	for p := range files {
 		paths = append(paths, p)
 	}
 	sort.Strings(paths)
-	idx := &index.Index{Version: 2}
-	made := map[string]bool{}
-	for _, p := range paths {
-		full := filepath.Join(dir, filepath.FromSlash(p))
-		if d := filepath.Dir(full); !made[d] {
-			if err := os.MkdirAll(d, 0o755); err != nil {
-				return err
+	entries := make([]*index.Entry, len(paths))
+	const workers = 4
+	errs := make([]error, workers)
+	var wg sync.WaitGroup
+	for k := range workers {
+		lo, hi := k*len(paths)/workers, (k+1)*len(paths)/workers
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			made := map[string]bool{}
+			for i := lo; i < hi; i++ {
+				p := paths[i]
+				full := filepath.Join(dir, filepath.FromSlash(p))
+				if d := filepath.Dir(full); !made[d] {
+					if err := os.MkdirAll(d, 0o755); err != nil {
+						errs[k] = err
+						return
+					}
+					made[d] = true
+				}
+				if err := os.WriteFile(full, files[p], 0o644); err != nil {
+					errs[k] = err
+					return
+				}
+				st, err := os.Stat(full)
+				if err != nil {
+					errs[k] = err
+					return
+				}
+				entries[i] = &index.Entry{
+					Hash: objectHash(plumbing.BlobObject, files[p]), Name: p, Mode: fileMode,
+					ModifiedAt: st.ModTime(), CreatedAt: st.ModTime(), Size: uint32(st.Size()),
+				}
 			}
-			made[d] = true
-		}
-		if err := os.WriteFile(full, files[p], 0o644); err != nil {
-			return err
-		}
-		st, err := os.Stat(full)
-		if err != nil {
-			return err
-		}
-		idx.Entries = append(idx.Entries, &index.Entry{
-			Hash: objectHash(plumbing.BlobObject, files[p]), Name: p, Mode: fileMode,
-			ModifiedAt: st.ModTime(), CreatedAt: st.ModTime(), Size: uint32(st.Size()),
-		})
+		}()
+	}
+	wg.Wait()
+	if err := errors.Join(errs...); err != nil {
+		return err
 	}
 	f, err := os.Create(filepath.Join(dir, ".git", "index"))
 	if err != nil {
 		return err
 	}
-	if err := index.NewEncoder(f).Encode(idx); err != nil {
+	if err := index.NewEncoder(f).Encode(&index.Index{Version: 2, Entries: entries}); err != nil {
 		f.Close()
 		return err
 	}

@@ -195,7 +195,7 @@ func (s *story) steps() []step {
 		if p.investigating.IsZero() {
 			continue
 		}
-		add(step{at: p.investigating, kind: kCase, author: p.investigator, c: i, stage: stInvestigating})
+		add(step{at: p.investigating, kind: kCase, author: p.investigator, batch: "investigate", c: i, stage: stInvestigating})
 		if p.resolved.IsZero() {
 			continue
 		}
@@ -273,8 +273,8 @@ func (s *story) write(ctx context.Context, w *writer, first func(w *writer) erro
 			s.meetings[st.m].head = w.head.String()
 		case kMerge:
 			b := open[st.c]
-			delete(open, st.c)
 			p := s.cases[st.c]
+			delete(open, st.c)
 			w.root = w.root.set(split(b.path), b.blob)
 			w.files[b.path] = b.data
 			p.cur = stResolved
@@ -523,8 +523,11 @@ func caseMessage(s *story, group []step, ids, trans []string) string {
 	switch {
 	case len(group) > 1:
 		verb := "Triage"
-		if st.stage == stClosed {
+		switch st.stage {
+		case stClosed:
 			verb = "Close"
+		case stInvestigating:
+			verb = "Start investigating"
 		}
 		fmt.Fprintf(&b, "%s %d cases: %s\n", verb, len(group), strings.Join(ids, ", "))
 	case st.stage == stReported:

@@ -264,10 +264,11 @@ func newStory(seed uint64, n int, now time.Time) (*story, error) {
 		if p.stop == stInvestigating && i >= n-forced {
 			p.cat0, p.cat = "unknown", "unknown"
 		}
-		p.investigating = p.triaged.Add(between(r, time.Hour, 2*day)).Truncate(time.Minute)
+		// Investigators pick up their new cases at the next session.
+		p.investigating = session(p.triaged.Add(between(r, time.Hour, 2*day)))
 		p.resolved = p.investigating.Add(between(r, 4*time.Hour, 20*day)).Truncate(time.Minute)
 		if i >= n-forced {
-			p.investigating = p.triaged.Add(2 * time.Hour)
+			p.investigating = session(p.triaged)
 			p.resolved = p.investigating.Add(between(r, 4*time.Hour, 30*time.Hour)).Truncate(time.Minute)
 		}
 		if p.ico != nil {
@@ -307,7 +308,12 @@ func newStory(seed uint64, n int, now time.Time) (*story, error) {
 			continue
 		}
 		ok = ok && clip(&p.investigating, stInvestigating)
-		ok = ok && clip(&p.resolved, stResolved) && clip(&p.merged, stResolved)
+		ok = ok && clip(&p.resolved, stResolved)
+		if ok && !clip(&p.merged, stResolved) {
+			// The pull request would be merged after the end: the
+			// investigator pushed straight to main instead.
+			p.viaPR, p.merged = false, p.resolved
+		}
 		if !ok {
 			if p.resolved.IsZero() {
 				p.merged = time.Time{}
@@ -432,10 +438,12 @@ func planCase(r *rand.Rand, s *story, p *plan, analysts, simos []*person) {
 		p.investigator = simos[r.IntN(len(simos))]
 	} else {
 		p.triager = duty(analysts, t.Add(day/2))
-		p.investigator = analysts[r.IntN(len(analysts))]
-		if !p.investigator.activeAt(t.Add(60 * day)) {
-			p.investigator = p.triager
+		// Nobody is given a case they would leave before it is done.
+		i := r.IntN(len(analysts))
+		for !analysts[i].activeAt(t.Add(90 * day)) {
+			i = (i + 1) % len(analysts)
 		}
+		p.investigator = analysts[i]
 	}
 	p.what = []string{p.f.fill(pick(r, k.what)), p.f.fill(pick(r, k.what))}
 	if p.what[0] == p.what[1] {
