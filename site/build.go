@@ -151,7 +151,7 @@ func (b *builder) build(ctx context.Context, audiences []register.Audience) erro
 		}
 	}
 	// Last, as it may move the previous tree's case folders over.
-	if err := parallelN(ctx, len(views), 4, func(j int) error { return b.placeCases(views[j], keys[j]) }); err != nil {
+	if err := parallelN(ctx, len(views), len(views), func(j int) error { return b.placeCases(views[j], keys[j]) }); err != nil {
 		b.moveBack()
 		return err
 	}

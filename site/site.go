@@ -6,6 +6,7 @@ import (
 	"encoding/gob"
 	"errors"
 	"fmt"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"slices"
@@ -127,6 +128,9 @@ func Build(ctx context.Context, in Input, out string, opts Options) error {
 		}
 	}
 	out = filepath.Clean(out)
+	if err := replaceable(out); err != nil {
+		return err
+	}
 	parent := filepath.Dir(out)
 	if err := os.MkdirAll(parent, 0o755); err != nil {
 		return err
@@ -152,6 +156,9 @@ func Build(ctx context.Context, in Input, out string, opts Options) error {
 	}
 	writeManifest(opts.CacheDir, nil) // the previous tree is about to change
 	if err := b.build(ctx, audiences); err != nil {
+		return err
+	}
+	if err := os.WriteFile(filepath.Join(tmp, marker), []byte("This folder is written by register build and replaced whole by the next build.\n"), 0o644); err != nil {
 		return err
 	}
 	if err := swap(tmp, out); err != nil {
@@ -210,6 +217,26 @@ func writeManifest(dir string, m *manifest) {
 	if os.WriteFile(p+".tmp", buf.Bytes(), 0o644) == nil {
 		os.Rename(p+".tmp", p)
 	}
+}
+
+// marker is the file that marks a folder as a site Build wrote, so a
+// build never replaces a folder of something else.
+const marker = ".register-site"
+
+// replaceable refuses to replace a folder that is neither empty nor a
+// site an earlier build wrote.
+func replaceable(out string) error {
+	entries, err := os.ReadDir(out)
+	if errors.Is(err, fs.ErrNotExist) || (err == nil && len(entries) == 0) {
+		return nil
+	}
+	if err != nil {
+		return fmt.Errorf("%s: %w", out, err)
+	}
+	if _, err := os.Stat(filepath.Join(out, marker)); err != nil {
+		return fmt.Errorf("%s is not a site that register build wrote; refusing to replace it (pick another --out)", out)
+	}
+	return nil
 }
 
 // swap puts the new tree at out and removes the old one.
