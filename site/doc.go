@@ -5,7 +5,7 @@
 //
 //	index.html                        dashboard: open cases by state, deadlines about to pass, latest changes
 //	register/index.html               links to the static lists and the script-enhanced filter
-//	register/all/N/                   every case, 100 a page; also status-<state>/N/ and year-<YYYY>/N/
+//	register/all/N.html               every case, 100 a page; also status-<state>/N.html and year-<YYYY>/N.html
 //	cases/INC-2026-0007/index.html    a case (the stable permalink /cases/INC-2026-0007/)
 //	minutes/, minutes/YYYY-MM-DD/     ITPARG minutes: cases reviewed, decisions, actions
 //	audit/                            the audit status of the Git history
