@@ -84,6 +84,8 @@ type Options struct {
 	Pages []PageFunc
 	// Nav adds entries to every page's navigation.
 	Nav []NavItem
+	// Trace, when set, is told how long each phase of the build took.
+	Trace func(phase string, d time.Duration)
 	// Reload adds the script register serve uses to reload the browser
 	// when the site changes; it polls version.txt.
 	Reload bool
@@ -112,10 +114,12 @@ func Build(ctx context.Context, in Input, out string, opts Options) error {
 	if opts.Now.IsZero() {
 		return errors.New("site: Options.Now is not set")
 	}
+	lap := stopwatch(opts.Trace)
 	reg, err := load(ctx, in.Dir, opts.CacheDir)
 	if err != nil {
 		return err
 	}
+	lap("load")
 	var audiences []register.Audience
 	for _, a := range reg.Settings.Audiences {
 		if len(opts.Audiences) == 0 || slices.Contains(opts.Audiences, a.Name) {
@@ -148,7 +152,7 @@ func Build(ctx context.Context, in Input, out string, opts Options) error {
 	if err := os.Chmod(tmp, 0o755); err != nil {
 		return err
 	}
-	b := &builder{in: in, opts: opts, reg: reg, out: tmp, prev: out, files: map[string]map[string]string{}}
+	b := &builder{in: in, opts: opts, reg: reg, out: tmp, prev: out, files: map[string]map[string]string{}, lap: lap}
 	m := readManifest(opts.CacheDir)
 	abs, _ := filepath.Abs(out)
 	if m != nil && m.Out == abs && m.Audiences == audienceNames(reg.Settings) {
@@ -166,11 +170,25 @@ func Build(ctx context.Context, in Input, out string, opts Options) error {
 		return err
 	}
 	ok = true
+	lap("swap")
 	if reg.cache != nil {
 		reg.cache.save()
 		writeManifest(opts.CacheDir, &manifest{Out: abs, Audiences: audienceNames(reg.Settings), Keys: b.caseKeys, Files: b.files})
 	}
+	lap("cache")
 	return nil
+}
+
+// stopwatch returns a function that reports the time since its last
+// call to trace.
+func stopwatch(trace func(string, time.Duration)) func(string) {
+	last := time.Now()
+	return func(phase string) {
+		if trace != nil {
+			trace(phase, time.Since(last))
+		}
+		last = time.Now()
+	}
 }
 
 // manifest records which case page is in which tree of the last build,

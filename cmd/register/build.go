@@ -71,6 +71,11 @@ func runBuild(ctx context.Context, e *env, o buildOptions) error {
 		return err
 	}
 	opts := site.Options{Now: e.Now(), Audiences: o.Audiences, CacheDir: cacheDir(o.Dir, o.Out), Reload: o.reload}
+	if os.Getenv("REGISTER_TRACE") != "" {
+		opts.Trace = func(phase string, d time.Duration) {
+			fmt.Fprintf(e.Err, "register: build: %s %.2fs\n", phase, d.Seconds())
+		}
+	}
 	err = site.Build(ctx, in, o.Out, opts)
 	var be *site.BuildError
 	if errors.As(err, &be) {
