@@ -171,7 +171,8 @@ func decodeYAML(text []byte, offset int, v any) (map[string]int, Findings) {
 	if fs := refuseAnchors(doc, offset, nil); fs != nil {
 		return nil, fs
 	}
-	w := walker{offset: offset, lines: map[string]int{}, root: root}
+	// Nearly every field and list item is on a line of its own.
+	w := walker{offset: offset, lines: make(map[string]int, bytes.Count(text, []byte("\n"))+8), root: root}
 	w.walk(doc, reflect.ValueOf(v).Elem(), "")
 	if w.findings != nil {
 		return nil, w.findings
@@ -248,8 +249,6 @@ func (w *walker) errorf(n *yaml.Node, format string, args ...any) {
 	w.findings = append(w.findings, errorf(w.offset+n.Line, "schema", format, args...))
 }
 
-var unmarshalerType = reflect.TypeFor[yaml.Unmarshaler]()
-
 func (w *walker) describe(path string) string {
 	if path == "" {
 		return w.root
@@ -272,12 +271,18 @@ func (w *walker) walk(n *yaml.Node, v reflect.Value, path string) {
 		v.Set(e)
 		return
 	}
-	if reflect.PointerTo(t).Implements(unmarshalerType) {
+	// The schema's own value types (Time, Date, the vocabularies) are
+	// structs and strings that decode themselves.
+	var u yaml.Unmarshaler
+	if k := t.Kind(); k == reflect.Struct || k == reflect.String {
+		u, _ = v.Addr().Interface().(yaml.Unmarshaler)
+	}
+	if u != nil {
 		if n.Kind != yaml.ScalarNode {
 			w.errorf(n, "%s: want %s, got %s", w.describe(path), valueHint(t), kindName(n))
 			return
 		}
-		if err := v.Addr().Interface().(yaml.Unmarshaler).UnmarshalYAML(n); err != nil {
+		if err := u.UnmarshalYAML(n); err != nil {
 			msg := err.Error()
 			var te *yaml.TypeError
 			if errors.As(err, &te) && len(te.Errors) > 0 {

@@ -18,8 +18,9 @@ import (
 func init() { verbs = append(verbs, newAuditCmd) }
 
 type auditOptions struct {
-	Dir  string
-	JSON bool
+	Dir   string
+	JSON  bool
+	Fresh bool
 }
 
 func newAuditCmd(e *env) *cobra.Command {
@@ -35,7 +36,9 @@ evidence, no deleted cases or minutes, no changed or reused ids. It also
 checks that the register_head each ITPARG minutes file records is an
 ancestor of HEAD, so a rewrite of anything the group has seen is caught.
 It prints the number of commits, signed and verified, by whom, and every
-finding, and exits 1 if there is any. --json writes the report as JSON.`,
+finding, and exits 1 if there is any. --json writes the report as JSON.
+The history index cached in .git/register speeds up later runs; --fresh
+ignores it and judges every commit again.`,
 		Args: args(cobra.MaximumNArgs(1)),
 		RunE: func(cmd *cobra.Command, a []string) error {
 			o.Dir = "."
@@ -46,6 +49,7 @@ finding, and exits 1 if there is any. --json writes the report as JSON.`,
 		},
 	}
 	cmd.Flags().BoolVar(&o.JSON, "json", false, "write the report as JSON")
+	cmd.Flags().BoolVar(&o.Fresh, "fresh", false, "ignore the cached index and judge every commit again")
 	return cmd
 }
 
@@ -88,6 +92,9 @@ func runAudit(ctx context.Context, e *env, o auditOptions) error {
 		return err
 	}
 	defer repo.Close()
+	if o.Fresh {
+		repo.Fresh()
+	}
 	head, branch, err := repo.Head()
 	if err != nil {
 		return withHint(err, "the register has no commits yet")
@@ -175,7 +182,7 @@ func runCheckRange(ctx context.Context, e *env, o checkOptions) error {
 	if err != nil {
 		return err
 	}
-	tree, err := repo.CheckTree(ctx, to, evidenceChecker())
+	tree, err := repo.CheckChanged(ctx, to, rep.Commits)
 	if err != nil {
 		return err
 	}

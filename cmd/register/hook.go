@@ -16,7 +16,6 @@ import (
 	"github.com/go-git/go-git/v5/plumbing"
 	"github.com/spf13/cobra"
 
-	"github.com/council/register/register"
 	"github.com/council/register/register/history"
 )
 
@@ -309,7 +308,7 @@ func runPreReceive(ctx context.Context, e *env) error {
 		if err != nil {
 			return fmt.Errorf("pre-receive %s: %w", ref, err)
 		}
-		tree, err := repo.CheckTree(ctx, new, evidenceChecker())
+		tree, err := repo.CheckChanged(ctx, new, rep.Commits)
 		if err != nil {
 			return fmt.Errorf("pre-receive %s: %w", ref, err)
 		}
@@ -335,7 +334,3 @@ func runPreReceive(ctx context.Context, e *env) error {
 	}
 	return nil
 }
-
-// evidenceChecker returns the checker of evidence files' encryption, when
-// one is available.
-func evidenceChecker() register.EvidenceChecker { return nil }

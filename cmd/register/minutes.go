@@ -10,8 +10,8 @@ import (
 	"time"
 
 	"github.com/council/register/register"
+	"github.com/council/register/register/history"
 	"github.com/council/register/register/review"
-	"github.com/go-git/go-git/v5"
 	"github.com/spf13/cobra"
 )
 
@@ -38,8 +38,9 @@ front matter listing every case awaiting review (decision: deferred until the
 group decides), the ITPARG members as attendees, and register_head, the commit
 the group reviews; and a body with the agenda: cases awaiting review, incidents
 not yet reported to ITPARG, reclassification proposals and overdue actions.
-The draft passes register check as it stands. Existing minutes are never
-overwritten.`,
+The agenda is drawn from the working tree and register_head is HEAD, so
+commit the register before drafting. The draft passes register check as it
+stands. Existing minutes are never overwritten.`,
 		Args: args(cobra.ExactArgs(1)),
 		RunE: func(cmd *cobra.Command, a []string) error {
 			d, err := parseDay("DATE", a[0])
@@ -142,18 +143,16 @@ func runMinutesNew(ctx context.Context, e *env, o minutesNewOptions) error {
 // registerHead returns the commit HEAD of the register's Git repository
 // points at: the state of the register the group reviews.
 func registerHead(dir string) (string, error) {
-	repo, err := git.PlainOpenWithOptions(dir, &git.PlainOpenOptions{DetectDotGit: true})
-	if errors.Is(err, git.ErrRepositoryNotExists) {
-		return "", withHint(fmt.Errorf("%s is not in a Git repository, so there is no commit to record as register_head", dir),
+	repo, err := history.Open(dir)
+	if err != nil {
+		return "", withHint(fmt.Errorf("no commit to record as register_head: %w", err),
 			"a register is a Git repository: run git init and commit it")
 	}
-	if err != nil {
-		return "", fmt.Errorf("%s: open the Git repository: %w", dir, err)
-	}
-	ref, err := repo.Head()
+	defer repo.Close()
+	head, _, err := repo.Head()
 	if err != nil {
 		return "", withHint(fmt.Errorf("%s: the Git repository has no commit to record as register_head: %w", dir, err),
 			"commit the register first")
 	}
-	return ref.Hash().String(), nil
+	return head.String(), nil
 }

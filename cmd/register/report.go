@@ -5,11 +5,11 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"os/exec"
 	"slices"
 	"strings"
 	"time"
 
+	"github.com/council/register/register/history"
 	reports "github.com/council/register/register/report"
 	"github.com/spf13/cobra"
 )
@@ -75,10 +75,8 @@ func runReport(ctx context.Context, e *env, o reportOptions) error {
 		return err
 	}
 	opts := reports.Options{From: from, To: to, Now: e.Now()}
-	if _, err := exec.LookPath("git"); err != nil {
-		fmt.Fprintln(e.Err, "register: warning: git is not installed, so times to triage and resolve are left out")
-	} else if tl, err := reports.GitTimeline(ctx, o.Dir); err != nil {
-		fmt.Fprintf(e.Err, "register: warning: no Git history (%s), so times to triage and resolve are left out\n", firstLine(err.Error()))
+	if tl, err := historyTimeline(ctx, o.Dir); err != nil {
+		fmt.Fprintf(e.Err, "register: warning: times to triage and resolve are left out, for want of the Git history: %s\n", firstLine(err.Error()))
 	} else {
 		opts.Timeline = tl
 	}
@@ -99,6 +97,42 @@ func runReport(ctx context.Context, e *env, o reportOptions) error {
 		return fmt.Errorf("report: %w", err)
 	}
 	return writeOutput(e, o.Out, b.Bytes())
+}
+
+// historyTimeline reads when each case entered each state from the
+// register's history index: the author time of the commit whose change
+// to the case file set that status.
+func historyTimeline(ctx context.Context, dir string) (reports.Timeline, error) {
+	repo, err := history.Open(dir)
+	if err != nil {
+		return nil, err
+	}
+	defer repo.Close()
+	ix, err := repo.Index(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return indexTimeline{ix}, nil
+}
+
+type indexTimeline struct{ ix *history.Index }
+
+func (t indexTimeline) Entered(id string) (map[string]time.Time, bool) {
+	trail := t.ix.Case(id)
+	if len(trail) == 0 {
+		return nil, false
+	}
+	entered := map[string]time.Time{}
+	for _, e := range trail {
+		to := e.Change.To
+		if to == "" || to == e.Change.From {
+			continue
+		}
+		if prev, ok := entered[to]; !ok || e.Author.When.Before(prev) {
+			entered[to] = e.Author.When
+		}
+	}
+	return entered, true
 }
 
 // writeOutput writes a document to standard output or, atomically, to a

@@ -151,7 +151,8 @@ const (
 	// WrongSigner: a good signature by someone else's key.
 	WrongSigner Verdict = "wrong-signer"
 	// ExpiredKey: a signature by a key (or a signature) that had expired
-	// or been revoked at the commit's time.
+	// or been revoked at the commit's time, or was made after it (a key
+	// created after the commit's date).
 	ExpiredKey Verdict = "expired-key"
 )
 

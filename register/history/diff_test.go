@@ -47,9 +47,13 @@ func TestDiffAgreesWithGit(t *testing.T) {
 	}
 	for i, st := range steps {
 		for p, v := range st {
+			if v == "" {
+				os.RemoveAll(filepath.Join(dir, p))
+			}
+		}
+		for p, v := range st {
 			full := filepath.Join(dir, p)
 			if v == "" {
-				os.RemoveAll(full)
 				continue
 			}
 			os.RemoveAll(full) // a folder that becomes a file
@@ -157,5 +161,56 @@ func TestPackReaderAgreesWithGit(t *testing.T) {
 		if string(data) != want {
 			t.Errorf("%s %s: content differs from git cat-file", typ, o)
 		}
+	}
+}
+
+// TestIndexAfterRange: a range check judges only its commits; the index
+// built afterwards still holds the whole history.
+func TestIndexAfterRange(t *testing.T) {
+	if _, err := exec.LookPath("git"); err != nil {
+		t.Skip("git is not installed")
+	}
+	dir := t.TempDir()
+	gitT(t, dir, "init", "-q", "-b", "main")
+	for i := range 5 {
+		os.WriteFile(filepath.Join(dir, "f"), []byte{byte('a' + i)}, 0o644)
+		gitT(t, dir, "add", "-A")
+		gitT(t, dir, "commit", "-q", "-m", "c")
+	}
+	r, err := Open(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer r.Close()
+	from, err := r.Resolve("HEAD~2")
+	if err != nil {
+		t.Fatal(err)
+	}
+	head, _, _ := r.Head()
+	rep, err := r.CheckRange(t.Context(), from, head, RangeOptions{Branch: "main"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(rep.Commits) != 2 {
+		t.Errorf("range HEAD~2..HEAD judged %d commits, want 2", len(rep.Commits))
+	}
+	want := strings.Fields(gitT(t, dir, "rev-list", "HEAD~2..HEAD"))
+	for _, c := range rep.Commits {
+		if !slices.Contains(want, c.Hash) {
+			t.Errorf("%s is not in git rev-list HEAD~2..HEAD", c.Short())
+		}
+	}
+	ix, err := r.Index(t.Context())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(ix.Commits) != 5 {
+		t.Errorf("index holds %d commits, want 5", len(ix.Commits))
+	}
+	r2, _ := Open(dir)
+	defer r2.Close()
+	ix, err = r2.Index(t.Context())
+	if err != nil || len(ix.Commits) != 5 {
+		t.Errorf("cached index: %d commits, %v", len(ix.Commits), err)
 	}
 }

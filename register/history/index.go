@@ -415,8 +415,9 @@ type pending struct {
 }
 
 // build reads and judges every commit reachable from tips that known
-// does not hold yet, adding them to known.
-func (r *Repo) build(ctx context.Context, known map[string]*Commit, tips []plumbing.Hash) (int, error) {
+// does not hold yet, adding them to known. With only, it judges just
+// those commits, reaching no further.
+func (r *Repo) build(ctx context.Context, known map[string]*Commit, tips []plumbing.Hash, only map[plumbing.Hash]bool) (int, error) {
 	var todo []pending
 	seen := map[plumbing.Hash]bool{}
 	trees := map[plumbing.Hash]plumbing.Hash{}
@@ -424,10 +425,18 @@ func (r *Repo) build(ctx context.Context, known map[string]*Commit, tips []plumb
 	for len(stack) > 0 {
 		h := stack[len(stack)-1]
 		stack = stack[:len(stack)-1]
-		if seen[h] || known[h.String()] != nil {
+		if seen[h] || only != nil && !only[h] {
 			continue
 		}
 		seen[h] = true
+		if k := known[h.String()]; k != nil {
+			// Known, but its ancestors may not be: a range check indexes
+			// only the range.
+			for _, p := range k.Parents {
+				stack = append(stack, plumbing.NewHash(p))
+			}
+			continue
+		}
 		if len(seen)%1024 == 0 && ctx.Err() != nil {
 			return 0, ctx.Err()
 		}

@@ -77,7 +77,7 @@ func signatureMessage(c *Commit, branch string) string {
 	case UnknownKey:
 		return "commit is signed with a key that is not in keys/ for anyone in people.yaml; " + req
 	case ExpiredKey:
-		return fmt.Sprintf("commit is signed with a key of %s that had expired or was revoked at the commit's time; %s", c.Signer, req)
+		return fmt.Sprintf("commit is signed with a key of %s that had expired, was revoked or did not yet exist at the commit's time; %s", c.Signer, req)
 	}
 	return "commit's signature does not verify (bad signature); " + req
 }
@@ -106,48 +106,71 @@ type RangeOptions struct {
 // reachable from to.
 func (r *Repo) CheckRange(ctx context.Context, from, to plumbing.Hash, o RangeOptions) (*Report, error) {
 	branch := o.Branch
-	tips := []plumbing.Hash{to}
-	if !from.IsZero() {
-		tips = append(tips, from)
-	}
-	all, err := r.commits(ctx, tips...)
+	set, ancestor, err := r.rangeWalk(ctx, from, to)
 	if err != nil {
 		return nil, err
 	}
-	target := view(all, to)
 	rep := &Report{}
-	var base *Index
-	if !from.IsZero() {
-		base = view(all, from)
-		if !o.AllowRewrite && !target.Contains(from.String()) {
-			rep.Findings = append(rep.Findings, Finding{Commit: to.String(), Rule: RuleRewritten,
-				Message: fmt.Sprintf("rewritten history: %s is not an ancestor of %s; the history of %s is never rewritten", from.String()[:7], to.String()[:7], branch)})
-			return rep, nil
-		}
+	if !o.AllowRewrite && !ancestor {
+		rep.Findings = append(rep.Findings, Finding{Commit: to.String(), Rule: RuleRewritten,
+			Message: fmt.Sprintf("rewritten history: %s is not an ancestor of %s; the history of %s is never rewritten", from.String()[:7], to.String()[:7], branch)})
+		return rep, nil
 	}
-	for _, c := range target.Commits {
-		if base == nil || !base.Contains(c.Hash) {
-			rep.Commits = append(rep.Commits, c)
-		}
+	// A range is small: judging it afresh costs less than reading the
+	// cache of the whole history, so the cache is used only if loaded.
+	known := r.known
+	if known == nil {
+		known = map[string]*Commit{}
 	}
+	if _, err := r.build(ctx, known, []plumbing.Hash{to}, set); err != nil {
+		return nil, err
+	}
+	rep.Commits = topological(known, to, set)
 	var exists func(string) (string, bool)
-	if base != nil {
-		fromTree, err := r.commit(from)
+	if !from.IsZero() {
+		fromCommit, err := r.commit(from)
 		if err != nil {
 			return nil, err
 		}
 		exists = func(p string) (string, bool) {
-			if _, ok, _ := r.lookup(fromTree.TreeHash, p); !ok {
-				return "", false
-			}
-			if t := base.File(p); len(t) > 0 {
-				return " (created by " + t[0].Short() + ")", true
-			}
-			return "", true
+			_, ok, _ := r.lookup(fromCommit.TreeHash, p)
+			return "", ok
 		}
 	}
 	rep.Findings = append(rep.Findings, judgeRun(rep.Commits, branch, exists)...)
 	return rep, nil
+}
+
+// topological orders the commits of set reachable from head, parents
+// first.
+func topological(all map[string]*Commit, head plumbing.Hash, set map[plumbing.Hash]bool) []*Commit {
+	var out []*Commit
+	done := map[string]bool{}
+	type frame struct {
+		c    *Commit
+		next int
+	}
+	root := all[head.String()]
+	if root == nil || !set[head] {
+		return nil
+	}
+	stack := []frame{{c: root}}
+	done[root.Hash] = true
+	for len(stack) > 0 {
+		f := &stack[len(stack)-1]
+		if f.next < len(f.c.Parents) {
+			h := f.c.Parents[f.next]
+			f.next++
+			if p := all[h]; p != nil && !done[h] && set[plumbing.NewHash(h)] {
+				done[h] = true
+				stack = append(stack, frame{c: p})
+			}
+			continue
+		}
+		out = append(out, f.c)
+		stack = stack[:len(stack)-1]
+	}
+	return out
 }
 
 // Audit judges the whole history reachable from head as the history of

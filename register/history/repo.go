@@ -1,15 +1,3 @@
-// Package history reads a register's Git history as its audit trail: an
-// index of every commit with the case and minutes files it touched, the
-// transitions and field changes it made, its signature verdict, and the
-// rules it broke.
-//
-// The index is built in one walk of the commits, diffing each commit's
-// tree against its first parent by comparing tree entries by hash and
-// descending only into subtrees whose hashes differ; go-git's DiffTree and
-// Log with a path filter are far too slow for a register of 30,000
-// commits (see DESIGN.md, "History"). The finished index is cached in
-// the repository's Git folder (register/index-v1.gob), keyed by commit
-// hash, so the next run only reads new commits.
 package history
 
 import (
@@ -17,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"sync"
 
@@ -46,6 +35,7 @@ type Repo struct {
 	mu     sync.Mutex // go-git's storage is not safe for concurrent use
 	trees  *treeCache
 	known  map[string]*Commit // the index cache, once loaded
+	fresh  bool               // ignore the cache
 }
 
 // Open opens the repository at or above dir (a working copy or a bare
@@ -149,20 +139,82 @@ func (r *Repo) Close() error {
 // GitDir returns the repository's Git folder.
 func (r *Repo) GitDir() string { return r.gitDir }
 
-// Resolve returns the commit a revision (a hash, a branch, a tag, HEAD,
-// HEAD~2) names.
+// Resolve returns the commit a revision names: a full hash, HEAD, a
+// branch, a tag or a ref, optionally followed by ~N, ^ and ^N (HEAD~100,
+// main^2). Other forms go to go-git, which is slower on a large
+// repository: it loads its own index of the pack.
 func (r *Repo) Resolve(rev string) (plumbing.Hash, error) {
-	if plumbing.IsHash(rev) {
-		h := plumbing.NewHash(rev)
-		if _, err := r.object(plumbing.CommitObject, h); err == nil {
-			return h, nil
+	base, ops := rev, ""
+	if i := strings.IndexAny(rev, "~^"); i > 0 {
+		base, ops = rev[:i], rev[i:]
+	}
+	h, ok := r.ref(base)
+	if !ok {
+		g, err := r.git.ResolveRevision(plumbing.Revision(rev))
+		if err != nil {
+			return plumbing.ZeroHash, fmt.Errorf("revision %s: %w", rev, err)
+		}
+		return *g, nil
+	}
+	for ops != "" {
+		op := ops[0]
+		ops = ops[1:]
+		n := 1
+		if j := strings.IndexFunc(ops, func(c rune) bool { return c < '0' || c > '9' }); j != 0 {
+			digits := ops
+			if j > 0 {
+				digits = ops[:j]
+			}
+			v, err := strconv.Atoi(digits)
+			if err != nil {
+				return plumbing.ZeroHash, fmt.Errorf("revision %s: bad number", rev)
+			}
+			n, ops = v, ops[len(digits):]
+		}
+		steps, parent := n, 1
+		if op == '^' {
+			steps, parent = 1, n
+		}
+		for range steps {
+			c, err := r.commit(h)
+			if err != nil {
+				return plumbing.ZeroHash, fmt.Errorf("revision %s: %w", rev, err)
+			}
+			if parent == 0 {
+				break
+			}
+			if len(c.ParentHashes) < parent {
+				return plumbing.ZeroHash, fmt.Errorf("revision %s: %s has no parent %d", rev, h.String()[:7], parent)
+			}
+			h = c.ParentHashes[parent-1]
 		}
 	}
-	h, err := r.git.ResolveRevision(plumbing.Revision(rev))
-	if err != nil {
+	if _, err := r.commit(h); err != nil {
 		return plumbing.ZeroHash, fmt.Errorf("revision %s: %w", rev, err)
 	}
-	return *h, nil
+	return h, nil
+}
+
+// ref resolves a full hash or a reference name without reading objects.
+func (r *Repo) ref(name string) (plumbing.Hash, bool) {
+	if len(name) == 40 && plumbing.IsHash(name) {
+		return plumbing.NewHash(name), true
+	}
+	for _, full := range []string{name, "refs/" + name, "refs/heads/" + name, "refs/tags/" + name, "refs/remotes/" + name} {
+		ref, err := r.git.Reference(plumbing.ReferenceName(full), true)
+		if err != nil {
+			continue
+		}
+		h := ref.Hash()
+		// An annotated tag names a tag object; peel it to its commit.
+		if t, data, err := r.raw(h); err == nil && t == plumbing.TagObject {
+			if i := strings.Index(string(data), "object "); i == 0 && len(data) >= 47 {
+				h = plumbing.NewHash(string(data[7:47]))
+			}
+		}
+		return h, true
+	}
+	return plumbing.ZeroHash, false
 }
 
 // Head returns the commit HEAD points to and the branch it is on ("" when
@@ -176,11 +228,11 @@ func (r *Repo) Head() (plumbing.Hash, string, error) {
 	if ref.Type() == plumbing.SymbolicReference {
 		branch = ref.Target().Short()
 	}
-	h, err := r.git.ResolveRevision("HEAD")
+	res, err := r.git.Reference(plumbing.HEAD, true)
 	if err != nil {
 		return plumbing.ZeroHash, branch, fmt.Errorf("HEAD: %w", err)
 	}
-	return *h, branch, nil
+	return res.Hash(), branch, nil
 }
 
 // Branch returns the commit a branch points to, or the zero hash.

@@ -3,13 +3,13 @@ package history
 import (
 	"bytes"
 	"context"
-	"fmt"
 	"path"
 	"strings"
 
 	"github.com/go-git/go-git/v5/plumbing"
 
 	"github.com/council/register/register"
+	"github.com/council/register/register/evidence"
 )
 
 // A Proposal is a tree not yet committed (the index, written with
@@ -42,54 +42,115 @@ func (r *Repo) Staged(ctx context.Context, p Proposal) (*Commit, []Finding, erro
 		return nil, nil, err
 	}
 	findings := rec.Findings
-	changed := map[string]bool{} // case folders
-	paths := map[string]bool{}
 	for _, ch := range rec.Changes {
-		if ch.Merged || ch.Kind == Deleted {
+		if kind, _ := classify(ch.Path); kind != "evidence" || ch.Merged || ch.Kind == Deleted {
 			continue
 		}
-		kind, _ := classify(ch.Path)
-		switch kind {
-		case "case":
-			changed[path.Dir(ch.Path)] = true
-			paths[ch.Path] = true
-		case "evidence":
-			changed[path.Dir(path.Dir(ch.Path))] = true
-			paths[ch.Path] = true
-			data, err := r.blob(plumbing.NewHash(ch.New))
-			if err != nil {
-				return nil, nil, err
-			}
-			if msg := notEncrypted(data); msg != "" {
-				findings = append(findings, Finding{Path: ch.Path, Rule: register.RuleEvidence, Message: msg})
-			}
-		case "minutes":
-			paths[ch.Path] = true
+		data, err := r.blob(plumbing.NewHash(ch.New))
+		if err != nil {
+			return nil, nil, err
+		}
+		if msg := notEncrypted(data); msg != "" {
+			findings = append(findings, Finding{Path: ch.Path, Rule: register.RuleEvidence, Message: msg})
 		}
 	}
-	if len(paths) == 0 {
-		return rec, findings, nil
-	}
-	// Check the changed cases as `register check` would, in a view of the
-	// tree holding only them, the minutes and the register's own files.
-	tfs := r.TreeFS(p.Tree)
-	tfs.Filter = func(p string, dir bool) bool {
-		if strings.Count(p, "/") == 2 && strings.HasPrefix(p, "cases/") {
-			return changed[p]
-		}
-		return true
-	}
-	reg, loadFindings, err := register.Load(ctx, tfs)
+	tree, err := r.checkChanged(ctx, p.Tree, rec.Changes)
 	if err != nil {
 		return nil, nil, err
 	}
-	all := append(loadFindings, reg.Check(ctx, register.CheckOptions{FS: tfs})...)
-	for _, f := range all {
-		if paths[f.Path] || changed[path.Dir(f.Path)] || changed[path.Dir(path.Dir(f.Path))] {
-			findings = append(findings, Finding{Path: f.Path, Line: f.Line, Rule: f.Rule, Message: f.Message})
-		}
+	for _, f := range tree {
+		findings = append(findings, Finding{Path: f.Path, Line: f.Line, Rule: f.Rule, Message: f.Message})
 	}
 	return rec, dedupe(findings), nil
+}
+
+// CheckChanged runs the working-tree check (`register check`) on a
+// commit's tree for what a run of commits changed: the cases and minutes
+// they touched, read in a view of the tree that holds only those, the
+// cases those minutes list, all minutes and the register's own files, so
+// a large register is not read whole. When the commits change
+// register.yaml, people.yaml, workflow.yaml or keys/, every file is
+// checked. Evidence files are judged by the evidence package's checker:
+// OpenPGP messages encrypted to exactly the people entitled to them.
+func (r *Repo) CheckChanged(ctx context.Context, commit plumbing.Hash, commits []*Commit) (register.Findings, error) {
+	c, err := r.commit(commit)
+	if err != nil {
+		return nil, err
+	}
+	var changes []Change
+	for _, cm := range commits {
+		changes = append(changes, cm.Changes...)
+	}
+	return r.checkChanged(ctx, c.TreeHash, changes)
+}
+
+func (r *Repo) checkChanged(ctx context.Context, tree plumbing.Hash, changes []Change) (register.Findings, error) {
+	report := map[string]bool{} // case folders and minutes files to report on
+	load := map[string]bool{}   // case folders to load
+	full := false
+	for _, ch := range changes {
+		kind, _ := classify(ch.Path)
+		switch {
+		case kind == "case":
+			report[path.Dir(ch.Path)] = true
+		case kind == "evidence":
+			report[path.Dir(path.Dir(ch.Path))] = true
+		case kind == "minutes":
+			report[ch.Path] = true
+			if ch.New == "" {
+				continue
+			}
+			data, err := r.blob(plumbing.NewHash(ch.New))
+			if err != nil {
+				return nil, err
+			}
+			if m, err := register.ParseMinutes(bytes.NewReader(data)); err == nil {
+				for _, rv := range m.Cases {
+					if _, _, _, err := register.ParseID(rv.ID); err == nil {
+						load[path.Dir(register.CasePath(rv.ID))] = true
+					}
+				}
+				for _, a := range m.Actions {
+					if _, _, _, err := register.ParseID(a.Case); err == nil {
+						load[path.Dir(register.CasePath(a.Case))] = true
+					}
+				}
+			}
+		case ch.Path == register.SettingsFile || ch.Path == register.PeopleFile ||
+			ch.Path == register.WorkflowFile || strings.HasPrefix(ch.Path, "keys/"):
+			full = true
+		}
+	}
+	if len(report) == 0 && !full {
+		return nil, nil
+	}
+	for k := range report {
+		load[k] = true
+	}
+	tfs := r.TreeFS(tree)
+	if !full {
+		tfs.Filter = func(p string, dir bool) bool {
+			if strings.Count(p, "/") == 2 && strings.HasPrefix(p, "cases/") {
+				return load[p]
+			}
+			return true
+		}
+	}
+	reg, found, err := register.Load(ctx, tfs)
+	if err != nil {
+		return nil, err
+	}
+	found = append(found, reg.Check(ctx, register.CheckOptions{FS: tfs, Evidence: evidence.NewChecker(tfs)})...)
+	if full {
+		return found, nil
+	}
+	var out register.Findings
+	for _, f := range found {
+		if report[f.Path] || report[path.Dir(f.Path)] || report[path.Dir(path.Dir(f.Path))] {
+			out = append(out, f)
+		}
+	}
+	return out, nil
 }
 
 func dedupe(fs []Finding) []Finding {
@@ -148,18 +209,4 @@ func (r *Repo) Settings(commit plumbing.Hash) *register.Settings {
 		return register.DefaultSettings()
 	}
 	return s
-}
-
-// CheckTree runs the working-tree check (`register check`) on a commit's
-// tree.
-func (r *Repo) CheckTree(ctx context.Context, commit plumbing.Hash, ev register.EvidenceChecker) (register.Findings, error) {
-	tfs, err := r.FS(commit)
-	if err != nil {
-		return nil, err
-	}
-	reg, found, err := register.Load(ctx, tfs)
-	if err != nil {
-		return nil, fmt.Errorf("commit %s: %w", commit.String()[:7], err)
-	}
-	return append(found, reg.Check(ctx, register.CheckOptions{FS: tfs, Evidence: ev})...), nil
 }

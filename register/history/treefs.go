@@ -5,7 +5,6 @@ import (
 	"io"
 	"io/fs"
 	"path"
-	"sync"
 	"time"
 
 	"github.com/go-git/go-git/v5/plumbing"
@@ -13,7 +12,7 @@ import (
 
 // A TreeFS is the tree of one commit as an fs.FS, so register.Load can
 // read a register as it was at that commit. It is safe for concurrent
-// use.
+// use: the Repo is.
 type TreeFS struct {
 	repo *Repo
 	root plumbing.Hash
@@ -21,8 +20,6 @@ type TreeFS struct {
 	// returns false (path is the entry's slash path). Files can still be
 	// opened by name.
 	Filter func(path string, dir bool) bool
-
-	mu sync.Mutex
 }
 
 // FS returns the tree of a commit as an fs.FS.
@@ -57,8 +54,6 @@ func (f *TreeFS) stat(name string) (entry, error) {
 
 // Open implements fs.FS.
 func (f *TreeFS) Open(name string) (fs.File, error) {
-	f.mu.Lock()
-	defer f.mu.Unlock()
 	e, err := f.stat(name)
 	if err != nil {
 		return nil, err
@@ -81,8 +76,6 @@ func (f *TreeFS) Open(name string) (fs.File, error) {
 
 // ReadFile implements fs.ReadFileFS.
 func (f *TreeFS) ReadFile(name string) ([]byte, error) {
-	f.mu.Lock()
-	defer f.mu.Unlock()
 	e, err := f.stat(name)
 	if err != nil {
 		return nil, err
@@ -95,8 +88,6 @@ func (f *TreeFS) ReadFile(name string) ([]byte, error) {
 
 // ReadDir implements fs.ReadDirFS.
 func (f *TreeFS) ReadDir(name string) ([]fs.DirEntry, error) {
-	f.mu.Lock()
-	defer f.mu.Unlock()
 	e, err := f.stat(name)
 	if err != nil {
 		return nil, err

@@ -93,9 +93,12 @@ func (r *Repo) IndexOf(ctx context.Context, head plumbing.Hash) (*Index, error) 
 // from tips that were not known yet.
 func (r *Repo) commits(ctx context.Context, tips ...plumbing.Hash) (map[string]*Commit, error) {
 	if r.known == nil {
-		r.known = r.loadCache()
+		r.known = map[string]*Commit{}
+		if !r.fresh {
+			r.known = r.loadCache()
+		}
 	}
-	n, err := r.build(ctx, r.known, tips)
+	n, err := r.build(ctx, r.known, tips, nil)
 	if err != nil {
 		return nil, err
 	}
@@ -105,6 +108,12 @@ func (r *Repo) commits(ctx context.Context, tips ...plumbing.Hash) (map[string]*
 	}
 	return r.known, nil
 }
+
+// Fresh makes the Repo ignore the cached index and judge every commit
+// again (the new index is still saved). An auditor who does not trust
+// the repository's Git folder wants this: the cache's checksum catches
+// damage, not a forger.
+func (r *Repo) Fresh() { r.fresh = true }
 
 // view orders the commits reachable from head, parents first.
 func view(all map[string]*Commit, head plumbing.Hash) *Index {

@@ -20,6 +20,9 @@ type Chart struct {
 	LabelX, BarX, BarHeight int
 	// Empty is set when every bar is zero.
 	Empty bool
+	// File, when set, is where a page finds the chart as an SVG file of
+	// its own (see ReportBody); the chart is then not drawn inline.
+	File string
 }
 
 // Bar is one row of a chart.

@@ -29,7 +29,7 @@ type HTMLOptions struct {
 // view is what the report templates see.
 type view struct {
 	S       *Summary
-	Charts  []Chart // category, type, impact, month
+	Charts  []*Chart // category, type, impact, month
 	ICO     Chart
 	Age     Chart
 	Times   []timeRow
@@ -93,24 +93,11 @@ func reportTemplates() (*template.Template, error) {
 	return parsed, parseErr
 }
 
-// Template returns the report's templates ("report" for a whole page,
-// "report-body" for the content within a site's layout, "chart" and
-// "chart-table"), for the site to reuse.
-func Template() (*template.Template, error) { return reportTemplates() }
-
-// View returns the data the "report" and "report-body" templates expect.
-func (s *Summary) View(o HTMLOptions) (any, error) {
+// view returns what the report templates see, without a stylesheet.
+func (s *Summary) view() *view {
 	charts := s.Charts()
-	v := &view{S: s, Charts: charts[:4], ICO: charts[4], Age: charts[5], Notes: s.Notes(), CSSHref: o.CSSHref,
+	return &view{S: s, Charts: []*Chart{&charts[0], &charts[1], &charts[2], &charts[3]}, ICO: charts[4], Age: charts[5], Notes: s.Notes(),
 		Times: []timeRow{{"Time to triage", s.Triage}, {"Time to resolve", s.Resolve}}}
-	if o.CSSHref == "" {
-		css, err := fs.ReadFile(templates.FS, "report/report.css")
-		if err != nil {
-			return nil, err
-		}
-		v.CSS = template.CSS(css) // our own file, not user input
-	}
-	return v, nil
 }
 
 // HTML writes the report as one printable HTML page.
@@ -119,9 +106,14 @@ func HTML(w io.Writer, s *Summary, o HTMLOptions) error {
 	if err != nil {
 		return err
 	}
-	v, err := s.View(o)
-	if err != nil {
-		return err
+	v := s.view()
+	v.CSSHref = o.CSSHref
+	if o.CSSHref == "" {
+		css, err := fs.ReadFile(templates.FS, "report/report.css")
+		if err != nil {
+			return err
+		}
+		v.CSS = template.CSS(css) // our own file, not user input
 	}
 	return t.ExecuteTemplate(w, "report", v)
 }

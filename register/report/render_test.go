@@ -96,6 +96,7 @@ func text(n *html.Node) string {
 	walk = func(n *html.Node) {
 		if n.Type == html.TextNode {
 			b.WriteString(n.Data)
+			b.WriteByte(' ') // cells and list items read apart
 		}
 		for c := n.FirstChild; c != nil; c = c.NextSibling {
 			walk(c)

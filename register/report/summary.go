@@ -178,7 +178,7 @@ func Summarise(ctx context.Context, r *register.Register, o Options) (*Summary, 
 	s.OpenActions = review.Actions(r, review.Today(r, o.Now), review.Filter{Open: true, Minutes: o.Minutes})
 	// An action about a case the reader may not see is left out, so its
 	// id and text do not leak.
-	seen := map[string]bool{}
+	seen := make(map[string]bool, len(r.Cases))
 	for _, c := range r.Cases {
 		seen[c.ID] = visible(c)
 	}

@@ -2,8 +2,16 @@ package nginx
 
 import (
 	"bufio"
+	"crypto/ecdsa"
+	"crypto/elliptic"
+	"crypto/rand"
+	"crypto/tls"
+	"crypto/x509"
+	"crypto/x509/pkix"
+	"encoding/pem"
 	"fmt"
 	"io"
+	"math/big"
 	"net"
 	"net/http"
 	"net/http/httptest"
@@ -510,4 +518,59 @@ func TestSetPassword(t *testing.T) {
 	if _, err := SetPassword([]byte("garbage line\n"), "a", []byte("x")); err == nil {
 		t.Error("a malformed file was accepted")
 	}
+}
+
+// TestTLS serves over HTTPS with a throwaway certificate and sends HSTS.
+func TestTLS(t *testing.T) {
+	s := settings()
+	root := t.TempDir()
+	public := filepath.Join(root, "public")
+	writeTrees(t, public, s)
+	certPEM, keyPEM := selfSigned(t)
+	cert, key := filepath.Join(root, "cert.pem"), filepath.Join(root, "key.pem")
+	must(t, os.WriteFile(cert, certPEM, 0o600))
+	must(t, os.WriteFile(key, keyPEM, 0o600))
+	htdir := filepath.Join(root, "auth")
+	must(t, os.MkdirAll(htdir, 0o755))
+	h, err := SetPassword(nil, "ivy", []byte("correct horse itparg"))
+	must(t, err)
+	must(t, os.WriteFile(HtpasswdPath(htdir, "itparg"), h, 0o644))
+	port := freePort(t)
+	conf, err := Config(s, Options{Root: public, Listen: fmt.Sprintf("127.0.0.1:%d", port), HtpasswdDir: htdir, TLSCertificate: cert, TLSKey: key})
+	must(t, err)
+	confPath := filepath.Join(root, "nginx.conf")
+	must(t, os.WriteFile(confPath, conf, 0o644))
+	srv := startNginx(t, confPath, port)
+	pool := x509.NewCertPool()
+	pool.AppendCertsFromPEM(certPEM)
+	client := &http.Client{Transport: &http.Transport{TLSClientConfig: &tls.Config{RootCAs: pool, ServerName: "localhost"}}}
+	req, _ := http.NewRequest("GET", strings.Replace(srv.base, "http:", "https:", 1)+"/itparg/", nil)
+	req.SetBasicAuth("ivy", "correct horse itparg")
+	res, err := client.Do(req)
+	must(t, err)
+	body, _ := io.ReadAll(res.Body)
+	res.Body.Close()
+	if res.StatusCode != 200 || !strings.Contains(string(body), secret("itparg")) {
+		t.Errorf("HTTPS: %d %q", res.StatusCode, body)
+	}
+	if got := res.Header.Get("Strict-Transport-Security"); !strings.HasPrefix(got, "max-age=") {
+		t.Errorf("Strict-Transport-Security = %q", got)
+	}
+	checkHeaders(t, "https", res.Header)
+}
+
+func selfSigned(t *testing.T) (certPEM, keyPEM []byte) {
+	t.Helper()
+	k, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	must(t, err)
+	tmpl := &x509.Certificate{
+		SerialNumber: big.NewInt(1), Subject: pkix.Name{CommonName: "localhost"},
+		DNSNames: []string{"localhost"}, NotBefore: time.Now().Add(-time.Hour), NotAfter: time.Now().Add(time.Hour),
+		KeyUsage: x509.KeyUsageDigitalSignature, ExtKeyUsage: []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth},
+	}
+	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &k.PublicKey, k)
+	must(t, err)
+	kder, err := x509.MarshalECPrivateKey(k)
+	must(t, err)
+	return pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der}), pem.EncodeToMemory(&pem.Block{Type: "EC PRIVATE KEY", Bytes: kder})
 }

@@ -169,7 +169,9 @@
 
   function open(p, raw, focus) {
     return decrypt(raw, p.kid, p.rel, p.data).then(function (plain) {
-      return render(new TextDecoder('utf-8', { fatal: true }).decode(plain), focus);
+      var html;
+      try { html = new TextDecoder('utf-8', { fatal: true }).decode(plain); } catch (e) { tampered(); return; }
+      return render(html, focus);
     }, tampered);
   }
 
