@@ -38,6 +38,10 @@ type Page struct {
 	Data    any
 	// Body is the file's content when Template is empty.
 	Body []byte
+	// Key, when set, sums everything the page shows: if the previous
+	// build wrote the page with the same Key, it is linked over without
+	// being rendered again.
+	Key string
 }
 
 // PageData is what a page's template is executed with.
@@ -207,13 +211,35 @@ func (b *builder) render(aud string, site *SiteInfo, p Page) error {
 	if !validPath(p.Path) {
 		return fmt.Errorf("page path %q is not a clean relative path", p.Path)
 	}
-	data := p.Body
-	if p.Template != "" {
-		var err error
-		data, err = b.execute(p.Template, PageData{Root: root(p.Path), Title: p.Title, Section: p.Section, Site: site, Data: p.Data})
+	dir := filepath.Join(b.out, aud)
+	if p.Key != "" {
+		h := "key:" + sum([]byte(p.Key), []byte(p.Path), []byte(b.reg.envSum), []byte(fmt.Sprint(b.opts.Nav, b.opts.Reload)))
+		b.filesMu.Lock()
+		if b.files[aud] == nil {
+			b.files[aud] = map[string]string{}
+		}
+		b.files[aud][p.Path] = h
+		same := b.prevFiles[aud][p.Path] == h
+		b.filesMu.Unlock()
+		if same {
+			full := filepath.Join(dir, filepath.FromSlash(p.Path))
+			if err := b.mkdir(filepath.Dir(full)); err != nil {
+				return err
+			}
+			if os.Link(filepath.Join(b.prev, aud, filepath.FromSlash(p.Path)), full) == nil {
+				return nil
+			}
+		}
+		p.Key = ""
+		data, err := b.page(site, p)
 		if err != nil {
 			return err
 		}
+		return b.writeFile(dir, p.Path, data)
+	}
+	data, err := b.page(site, p)
+	if err != nil {
+		return err
 	}
 	h := sum(data)
 	b.filesMu.Lock()
@@ -223,7 +249,6 @@ func (b *builder) render(aud string, site *SiteInfo, p Page) error {
 	b.files[aud][p.Path] = h
 	same := b.prevFiles[aud][p.Path] == h
 	b.filesMu.Unlock()
-	dir := filepath.Join(b.out, aud)
 	if same {
 		full := filepath.Join(dir, filepath.FromSlash(p.Path))
 		if err := b.mkdir(filepath.Dir(full)); err != nil {
@@ -234,6 +259,14 @@ func (b *builder) render(aud string, site *SiteInfo, p Page) error {
 		}
 	}
 	return b.writeFile(dir, p.Path, data)
+}
+
+// page renders a page, or returns its Body.
+func (b *builder) page(site *SiteInfo, p Page) ([]byte, error) {
+	if p.Template == "" {
+		return p.Body, nil
+	}
+	return b.execute(p.Template, PageData{Root: root(p.Path), Title: p.Title, Section: p.Section, Site: site, Data: p.Data})
 }
 
 func validPath(p string) bool {
