@@ -2,6 +2,7 @@ package site
 
 import (
 	"context"
+	"crypto/sha256"
 	"fmt"
 	"html/template"
 	"io/fs"
@@ -12,6 +13,7 @@ import (
 	"sort"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/council/register/register"
@@ -105,10 +107,11 @@ type builder struct {
 	out  string
 	prev string
 
-	tmpl *template.Template
-	md   goldmark.Markdown
-	dirs sync.Map
-	lap  func(string)
+	tmpl     *template.Template
+	md       goldmark.Markdown
+	dirs     sync.Map
+	lap      func(string)
+	rendered atomic.Int64
 
 	// caseKeys are this build's case page keys by audience and case id;
 	// prevKeys those of the tree at prev, from the manifest.
@@ -142,7 +145,7 @@ func (b *builder) build(ctx context.Context, audiences []register.Audience) erro
 	if err != nil {
 		return err
 	}
-	b.lap("case pages")
+	b.lap(fmt.Sprintf("case pages (%d rendered)", b.rendered.Load()))
 	for _, a := range views {
 		if err := b.audiencePages(ctx, a); err != nil {
 			return fmt.Errorf("audience %s: %w", a.Name, err)
@@ -336,11 +339,54 @@ type pagePlan struct {
 // manifest, only pages whose key changed are rendered; they are returned
 // to be put into the previous tree's cases folder once it is moved over.
 func (b *builder) renderCases(ctx context.Context, views []*audience) ([][]pagePlan, error) {
+	// First every page's key, which is cheap, to decide per tree whether
+	// moving the previous cases folder over pays: when most pages changed
+	// (new templates, settings), writing the tree afresh is faster than
+	// replacing page after page.
+	type variant struct {
+		ms     []*Minutes
+		breach bool
+		key    string
+	}
+	vars := make([][]variant, len(b.reg.Cases)) // case → audience → variant
+	err := parallel(ctx, len(b.reg.Cases), func(i int) error {
+		c := b.reg.Cases[i]
+		linked := b.reg.linkedMinutes(c)
+		k := b.reg.clock(c, b.opts.Now)
+		hist := b.historySum(c.ID)
+		vars[i] = make([]variant, len(views))
+		for j, a := range views {
+			if !a.sees[c.ID] {
+				continue
+			}
+			var ms []*Minutes
+			for _, m := range linked {
+				if a.sees["minutes/"+m.ID] {
+					ms = append(ms, m)
+				}
+			}
+			breach := a.breach && c.Breach != nil
+			vars[i][j] = variant{ms, breach, b.caseKey(c, ms, breach, k, hist)}
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
 	keys := make([]map[string]string, len(views)) // audience → case id → page key
 	fresh := make([]bool, len(views))
 	for j, a := range views {
 		keys[j] = make(map[string]string, len(a.cases))
-		fresh[j] = b.prevKeys[a.Name] == nil || !b.canMove(a.Name)
+		changed := 0
+		for i, c := range b.reg.Cases {
+			if key := vars[i][j].key; key != "" {
+				keys[j][c.ID] = key
+				if b.prevKeys[a.Name][c.ID] != key {
+					changed++
+				}
+			}
+		}
+		fresh[j] = b.prevKeys[a.Name] == nil || changed > len(a.cases)/4 || !b.canMove(a.Name)
 		if fresh[j] {
 			if err := os.MkdirAll(filepath.Join(b.out, a.Name, "cases"), 0o755); err != nil {
 				return nil, err
@@ -360,40 +406,27 @@ func (b *builder) renderCases(ctx context.Context, views []*audience) ([][]pageP
 		werr <- first
 	}()
 	var mu sync.Mutex
-	err := parallel(ctx, len(b.reg.Cases), func(i int) error {
+	err = parallel(ctx, len(b.reg.Cases), func(i int) error {
 		c := b.reg.Cases[i]
-		linked := b.reg.linkedMinutes(c)
 		k := b.reg.clock(c, b.opts.Now)
 		var plans map[string]*pagePlan
 		for j, a := range views {
-			if !a.sees[c.ID] {
-				continue
-			}
-			var ms []*Minutes
-			for _, m := range linked {
-				if a.sees["minutes/"+m.ID] {
-					ms = append(ms, m)
-				}
-			}
-			breach := a.breach && c.Breach != nil
-			key := b.caseKey(c, ms, breach, k)
-			mu.Lock()
-			keys[j][c.ID] = key
-			mu.Unlock()
-			if !fresh[j] && b.prevKeys[a.Name][c.ID] == key {
-				continue // the moved folder already holds it
+			v := vars[i][j]
+			if v.key == "" || (!fresh[j] && b.prevKeys[a.Name][c.ID] == v.key) {
+				continue // not visible, or the moved folder already holds it
 			}
 			if plans == nil {
 				plans = map[string]*pagePlan{}
 			}
-			p := plans[key]
+			p := plans[v.key]
 			if p == nil {
-				data, err := b.casePage(c, ms, breach, k)
+				b.rendered.Add(1)
+				data, err := b.casePage(c, v.ms, v.breach, k)
 				if err != nil {
 					return fmt.Errorf("case %s: %w", c.ID, err)
 				}
 				p = &pagePlan{id: c.ID, data: data}
-				plans[key] = p
+				plans[v.key] = p
 			}
 			if fresh[j] {
 				p.dirs = append(p.dirs, filepath.Join(b.out, a.Name, "cases", c.ID))
@@ -503,8 +536,21 @@ func (b *builder) updateCases(a *audience, pending []pagePlan) error {
 	return nil
 }
 
+// historySum sums a case's events.
+func (b *builder) historySum(id string) string {
+	evs := b.in.History[id]
+	if len(evs) == 0 {
+		return ""
+	}
+	h := sha256.New()
+	for _, e := range evs {
+		fmt.Fprintf(h, "%s %d %s %s %s %s %s %q\n", e.Commit, e.Time.UnixNano(), e.Author, e.AuthorName, e.Signature, e.Signer, e.Transition, e.Fields)
+	}
+	return string(h.Sum(nil))
+}
+
 // caseKey is the content key of a case page: everything it shows.
-func (b *builder) caseKey(c *Case, ms []*Minutes, breach bool, k clock) string {
+func (b *builder) caseKey(c *Case, ms []*Minutes, breach bool, k clock, hist string) string {
 	var parts []string
 	parts = append(parts, b.reg.envSum, c.Sum, fmt.Sprint(breach, b.opts.Reload, b.opts.Nav, b.in.HistoryNote))
 	for _, m := range ms {
@@ -517,9 +563,7 @@ func (b *builder) caseKey(c *Case, ms []*Minutes, breach bool, k clock) string {
 			parts = append(parts, fmt.Sprint(k.Hours()))
 		}
 	}
-	for _, e := range b.in.History[c.ID] {
-		parts = append(parts, fmt.Sprint(e))
-	}
+	parts = append(parts, hist)
 	bs := make([][]byte, len(parts))
 	for i, p := range parts {
 		bs[i] = []byte(p)

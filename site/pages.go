@@ -322,15 +322,18 @@ func (b *builder) lists(ctx context.Context, v *View) ([]Page, error) {
 
 type minutesView struct {
 	*Minutes
-	Narrative template.HTML
-	Cases     []register.Reviewed
-	Actions   []register.Action
+	b       *builder
+	Cases   []register.Reviewed
+	Actions []register.Action
 }
+
+// Narrative renders the minutes' Markdown, only when the page is.
+func (mv *minutesView) Narrative() template.HTML { return mv.b.markdown(mv.Body) }
 
 func (b *builder) minutesPages(ctx context.Context, v *View) ([]Page, error) {
 	pages := []Page{{Path: "minutes/index.html", Title: "ITPARG minutes", Template: "minutes-list", Section: "minutes/", Data: v.Minutes}}
 	for _, m := range v.Minutes {
-		mv := &minutesView{Minutes: m, Narrative: b.markdown(m.Body)}
+		mv := &minutesView{Minutes: m, b: b}
 		for _, r := range m.Cases {
 			if v.Sees(r.ID) {
 				mv.Cases = append(mv.Cases, r)
@@ -345,7 +348,8 @@ func (b *builder) minutesPages(ctx context.Context, v *View) ([]Page, error) {
 		if title == "" {
 			title = "ITPARG meeting " + m.Date.Format("2 January 2006")
 		}
-		pages = append(pages, Page{Path: "minutes/" + m.ID + "/index.html", Title: title, Template: "minutes", Section: "minutes/", Data: mv})
+		key := fmt.Sprintf("%v\n%s\n%v\n%v", *m.Minutes, m.Body, mv.Cases, mv.Actions)
+		pages = append(pages, Page{Path: "minutes/" + m.ID + "/index.html", Title: title, Template: "minutes", Section: "minutes/", Data: mv, Key: key})
 	}
 	return pages, nil
 }

@@ -119,7 +119,7 @@ func Build(ctx context.Context, in Input, out string, opts Options) error {
 	if err != nil {
 		return err
 	}
-	lap("load")
+	lap(fmt.Sprintf("load (%d cases, %d parsed)", len(reg.Cases), len(reg.Cases)-reg.parsedFromCache()))
 	var audiences []register.Audience
 	for _, a := range reg.Settings.Audiences {
 		if len(opts.Audiences) == 0 || slices.Contains(opts.Audiences, a.Name) {

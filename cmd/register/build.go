@@ -60,15 +60,20 @@ const buildMemoryLimit = 128 << 20
 
 func runBuild(ctx context.Context, e *env, o buildOptions) error {
 	start := time.Now()
-	if os.Getenv("GOMEMLIMIT") == "" {
-		debug.SetMemoryLimit(buildMemoryLimit)
-	}
 	if st, err := os.Stat(o.Dir); err != nil || !st.IsDir() {
 		return fmt.Errorf("%s: not a folder", o.Dir)
 	}
 	in, err := siteInput(ctx, o.Dir, e.Now())
 	if err != nil {
 		return err
+	}
+	// The history index is garbage now: give its memory back before the
+	// build, and keep the build's heap from doubling (set only now, as a
+	// limit below the index's own size would make the collector run
+	// without pause while it is read).
+	if os.Getenv("GOMEMLIMIT") == "" {
+		debug.FreeOSMemory()
+		defer debug.SetMemoryLimit(debug.SetMemoryLimit(buildMemoryLimit))
 	}
 	opts := site.Options{Now: e.Now(), Audiences: o.Audiences, CacheDir: cacheDir(o.Dir, o.Out), Reload: o.reload}
 	if os.Getenv("REGISTER_TRACE") != "" {
