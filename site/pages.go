@@ -348,7 +348,8 @@ func (b *builder) minutesPages(ctx context.Context, v *View) ([]Page, error) {
 		if title == "" {
 			title = "ITPARG meeting " + m.Date.Format("2 January 2006")
 		}
-		key := fmt.Sprintf("%v\n%s\n%v\n%v", *m.Minutes, m.Body, mv.Cases, mv.Actions)
+		key := fmt.Sprintf("%s %s %s %s %s %q %q %s\n%s\n%v\n%v", m.ID, m.Date, m.Title, m.Chair, m.Secretary,
+			m.Attendees, m.Apologies, m.RegisterHead, m.Body, mv.Cases, mv.Actions)
 		pages = append(pages, Page{Path: "minutes/" + m.ID + "/index.html", Title: title, Template: "minutes", Section: "minutes/", Data: mv, Key: key})
 	}
 	return pages, nil

@@ -54,9 +54,11 @@ a rebuild after a few edits renders only what changed.`,
 
 // buildMemoryLimit is the soft heap limit of a build unless GOMEMLIMIT
 // says otherwise: the garbage collector works harder near it instead of
-// letting the heap double, which keeps a 10,000-case build in about half
-// the memory at little cost in time.
-const buildMemoryLimit = 128 << 20
+// letting the heap double. Lower limits (128 MiB) halve the memory of a
+// 10,000-case build without history, but with the history index in
+// memory they make the collector run without pause (a rebuild took 5.9 s
+// instead of 2.5 s).
+const buildMemoryLimit = 256 << 20
 
 func runBuild(ctx context.Context, e *env, o buildOptions) error {
 	start := time.Now()
