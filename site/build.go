@@ -2,6 +2,7 @@ package site
 
 import (
 	"context"
+	"crypto/sha256"
 	"fmt"
 	"html/template"
 	"io/fs"
@@ -12,6 +13,7 @@ import (
 	"sort"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/council/register/register"
@@ -38,6 +40,10 @@ type Page struct {
 	Data    any
 	// Body is the file's content when Template is empty.
 	Body []byte
+	// Key, when set, sums everything the page shows: if the previous
+	// build wrote the page with the same Key, it is linked over without
+	// being rendered again.
+	Key string
 }
 
 // PageData is what a page's template is executed with.
@@ -101,11 +107,11 @@ type builder struct {
 	out  string
 	prev string
 
-	tmpl  *template.Template
-	md    goldmark.Markdown
-	dirs  sync.Map
-	store string // where shared case pages are rendered once
-	pages sync.Map
+	tmpl     *template.Template
+	md       goldmark.Markdown
+	dirs     sync.Map
+	lap      func(string)
+	rendered atomic.Int64
 
 	// caseKeys are this build's case page keys by audience and case id;
 	// prevKeys those of the tree at prev, from the manifest.
@@ -130,49 +136,31 @@ func (b *builder) build(ctx context.Context, audiences []register.Audience) erro
 	if err := b.fragments(ctx); err != nil {
 		return err
 	}
-	b.store = filepath.Join(b.out, ".pages")
-	if b.opts.CacheDir != "" {
-		b.store = filepath.Join(b.opts.CacheDir, "pages")
-	}
-	if err := os.MkdirAll(b.store, 0o755); err != nil {
-		return err
-	}
 	views := make([]*audience, len(audiences))
 	for i, a := range audiences {
 		views[i] = b.reg.audience(a)
 	}
-	keys, err := b.renderCases(ctx, views)
+	b.lap("fragments")
+	pending, err := b.renderCases(ctx, views)
 	if err != nil {
 		return err
 	}
+	b.lap(fmt.Sprintf("case pages (%d rendered)", b.rendered.Load()))
 	for _, a := range views {
 		if err := b.audiencePages(ctx, a); err != nil {
 			return fmt.Errorf("audience %s: %w", a.Name, err)
 		}
 	}
-	// Last, as it may move the previous tree's case folders over.
-	if err := parallelN(ctx, len(views), 4, func(j int) error { return b.placeCases(views[j], keys[j]) }); err != nil {
-		b.moveBack()
-		return err
-	}
-	if b.opts.CacheDir == "" {
-		return os.RemoveAll(b.store)
-	}
-	b.pruneStore()
-	return nil
-}
-
-// pruneStore removes cached pages this build did not use.
-func (b *builder) pruneStore() {
-	entries, err := os.ReadDir(b.store)
-	if err != nil {
-		return
-	}
-	for _, e := range entries {
-		if _, ok := b.pages.Load(e.Name()); !ok {
-			os.Remove(filepath.Join(b.store, e.Name()))
+	b.lap("audience pages")
+	// Last, as it moves the previous tree's case folders over.
+	for j, a := range views {
+		if err := b.updateCases(a, pending[j]); err != nil {
+			b.moveBack()
+			return fmt.Errorf("audience %s: %w", a.Name, err)
 		}
 	}
+	b.lap("updating moved case pages")
+	return nil
 }
 
 func (b *builder) siteInfo(a *audience) *SiteInfo {
@@ -226,13 +214,35 @@ func (b *builder) render(aud string, site *SiteInfo, p Page) error {
 	if !validPath(p.Path) {
 		return fmt.Errorf("page path %q is not a clean relative path", p.Path)
 	}
-	data := p.Body
-	if p.Template != "" {
-		var err error
-		data, err = b.execute(p.Template, PageData{Root: root(p.Path), Title: p.Title, Section: p.Section, Site: site, Data: p.Data})
+	dir := filepath.Join(b.out, aud)
+	if p.Key != "" {
+		h := "key:" + sum([]byte(p.Key), []byte(p.Path), []byte(b.reg.envSum), []byte(fmt.Sprint(b.opts.Nav, b.opts.Reload)))
+		b.filesMu.Lock()
+		if b.files[aud] == nil {
+			b.files[aud] = map[string]string{}
+		}
+		b.files[aud][p.Path] = h
+		same := b.prevFiles[aud][p.Path] == h
+		b.filesMu.Unlock()
+		if same {
+			full := filepath.Join(dir, filepath.FromSlash(p.Path))
+			if err := b.mkdir(filepath.Dir(full)); err != nil {
+				return err
+			}
+			if os.Link(filepath.Join(b.prev, aud, filepath.FromSlash(p.Path)), full) == nil {
+				return nil
+			}
+		}
+		p.Key = ""
+		data, err := b.page(site, p)
 		if err != nil {
 			return err
 		}
+		return b.writeFile(dir, p.Path, data)
+	}
+	data, err := b.page(site, p)
+	if err != nil {
+		return err
 	}
 	h := sum(data)
 	b.filesMu.Lock()
@@ -242,7 +252,6 @@ func (b *builder) render(aud string, site *SiteInfo, p Page) error {
 	b.files[aud][p.Path] = h
 	same := b.prevFiles[aud][p.Path] == h
 	b.filesMu.Unlock()
-	dir := filepath.Join(b.out, aud)
 	if same {
 		full := filepath.Join(dir, filepath.FromSlash(p.Path))
 		if err := b.mkdir(filepath.Dir(full)); err != nil {
@@ -253,6 +262,14 @@ func (b *builder) render(aud string, site *SiteInfo, p Page) error {
 		}
 	}
 	return b.writeFile(dir, p.Path, data)
+}
+
+// page renders a page, or returns its Body.
+func (b *builder) page(site *SiteInfo, p Page) ([]byte, error) {
+	if p.Template == "" {
+		return p.Body, nil
+	}
+	return b.execute(p.Template, PageData{Root: root(p.Path), Title: p.Title, Section: p.Section, Site: site, Data: p.Data})
 }
 
 func validPath(p string) bool {
@@ -306,23 +323,38 @@ func (b *builder) copyStatic(dir string) error {
 	})
 }
 
-// casePages renders each case page once per distinct variant (which
-// minutes it may link to, whether breach details show) into the store,
-// then links it into every tree that may see the case. Linking goes one
-// audience per worker: creating folders in one parent folder is
-// serialised by the kernel, so workers on different trees do not wait
-// for each other.
-func (b *builder) renderCases(ctx context.Context, views []*audience) ([]map[string]string, error) {
-	keys := make([]map[string]string, len(views)) // audience → case id → page key
-	for i := range keys {
-		keys[i] = make(map[string]string, len(views[i].cases))
+// pagePlan is a rendered case page and where it goes.
+type pagePlan struct {
+	id   string
+	data []byte
+	dirs []string // case folders to make in new trees
+}
+
+// renderCases renders each case page once per distinct variant (which
+// minutes it may link to, whether breach details show), whichever
+// audiences see it. For a tree built afresh, one writer makes the case's
+// folder in each tree, writes the page once and links it into the
+// others: in turn, since folders made in parallel cost more on a disk
+// than made one after another. For a tree whose previous build left a
+// manifest, only pages whose key changed are rendered; they are returned
+// to be put into the previous tree's cases folder once it is moved over.
+func (b *builder) renderCases(ctx context.Context, views []*audience) ([][]pagePlan, error) {
+	// First every page's key, which is cheap, to decide per tree whether
+	// moving the previous cases folder over pays: when most pages changed
+	// (new templates, settings), writing the tree afresh is faster than
+	// replacing page after page.
+	type variant struct {
+		ms     []*Minutes
+		breach bool
+		key    string
 	}
-	var mu sync.Mutex
+	vars := make([][]variant, len(b.reg.Cases)) // case → audience → variant
 	err := parallel(ctx, len(b.reg.Cases), func(i int) error {
 		c := b.reg.Cases[i]
 		linked := b.reg.linkedMinutes(c)
 		k := b.reg.clock(c, b.opts.Now)
-		var done map[string]bool
+		hist := b.historySum(c.ID)
+		vars[i] = make([]variant, len(views))
 		for j, a := range views {
 			if !a.sees[c.ID] {
 				continue
@@ -334,22 +366,91 @@ func (b *builder) renderCases(ctx context.Context, views []*audience) ([]map[str
 				}
 			}
 			breach := a.breach && c.Breach != nil
-			key := b.caseKey(c, ms, breach, k)
-			if !done[key] {
-				if err := b.casePage(c, ms, breach, k, key); err != nil {
-					return fmt.Errorf("case %s: %w", c.ID, err)
-				}
-				if done == nil {
-					done = map[string]bool{}
-				}
-				done[key] = true
-			}
-			mu.Lock()
-			keys[j][c.ID] = key
-			mu.Unlock()
+			vars[i][j] = variant{ms, breach, b.caseKey(c, ms, breach, k, hist)}
 		}
 		return nil
 	})
+	if err != nil {
+		return nil, err
+	}
+	keys := make([]map[string]string, len(views)) // audience → case id → page key
+	fresh := make([]bool, len(views))
+	for j, a := range views {
+		keys[j] = make(map[string]string, len(a.cases))
+		changed := 0
+		for i, c := range b.reg.Cases {
+			if key := vars[i][j].key; key != "" {
+				keys[j][c.ID] = key
+				if b.prevKeys[a.Name][c.ID] != key {
+					changed++
+				}
+			}
+		}
+		fresh[j] = b.prevKeys[a.Name] == nil || changed > len(a.cases)/4 || !b.canMove(a.Name)
+		if fresh[j] {
+			if err := os.MkdirAll(filepath.Join(b.out, a.Name, "cases"), 0o755); err != nil {
+				return nil, err
+			}
+		}
+	}
+	pending := make([][]pagePlan, len(views))
+	jobs := make(chan pagePlan, 64)
+	werr := make(chan error, 1)
+	go func() {
+		var first error
+		for p := range jobs {
+			if first == nil {
+				first = writeCase(p)
+			}
+		}
+		werr <- first
+	}()
+	var mu sync.Mutex
+	err = parallel(ctx, len(b.reg.Cases), func(i int) error {
+		c := b.reg.Cases[i]
+		k := b.reg.clock(c, b.opts.Now)
+		var plans map[string]*pagePlan
+		for j, a := range views {
+			v := vars[i][j]
+			if v.key == "" || (!fresh[j] && b.prevKeys[a.Name][c.ID] == v.key) {
+				continue // not visible, or the moved folder already holds it
+			}
+			if plans == nil {
+				plans = map[string]*pagePlan{}
+			}
+			p := plans[v.key]
+			if p == nil {
+				b.rendered.Add(1)
+				data, err := b.casePage(c, v.ms, v.breach, k)
+				if err != nil {
+					return fmt.Errorf("case %s: %w", c.ID, err)
+				}
+				p = &pagePlan{id: c.ID, data: data}
+				plans[v.key] = p
+			}
+			if fresh[j] {
+				p.dirs = append(p.dirs, filepath.Join(b.out, a.Name, "cases", c.ID))
+			} else {
+				mu.Lock()
+				pending[j] = append(pending[j], pagePlan{id: c.ID, data: p.data})
+				mu.Unlock()
+			}
+		}
+		for _, p := range plans {
+			if len(p.dirs) > 0 {
+				select {
+				case jobs <- *p:
+				case <-ctx.Done():
+					return ctx.Err()
+				}
+			}
+		}
+		return nil
+	})
+	close(jobs)
+	if werr := <-werr; err == nil {
+		err = werr
+	}
 	if err != nil {
 		return nil, err
 	}
@@ -357,7 +458,34 @@ func (b *builder) renderCases(ctx context.Context, views []*audience) ([]map[str
 	for j, a := range views {
 		b.caseKeys[a.Name] = keys[j]
 	}
-	return keys, nil
+	return pending, nil
+}
+
+// writeCase makes a case's folder in each new tree, writes the page into
+// the first and links it into the others.
+func writeCase(p pagePlan) error {
+	first := ""
+	for _, dir := range p.dirs {
+		if err := os.Mkdir(dir, 0o755); err != nil {
+			return err
+		}
+		f := filepath.Join(dir, "index.html")
+		if first != "" && os.Link(first, f) == nil {
+			continue
+		}
+		if err := os.WriteFile(f, p.data, 0o644); err != nil {
+			return err
+		}
+		first = f
+	}
+	return nil
+}
+
+// canMove reports whether the previous tree of the audience has a cases
+// folder to move over.
+func (b *builder) canMove(aud string) bool {
+	st, err := os.Stat(filepath.Join(b.prev, aud, "cases"))
+	return err == nil && st.IsDir()
 }
 
 // moveBack returns case folders moved from the previous tree when the
@@ -370,82 +498,59 @@ func (b *builder) moveBack() {
 	})
 }
 
-// placeCases puts an audience's case pages into its tree. When the
-// previous build of the same output left a manifest, the previous tree's
-// cases folder is moved over whole and only what changed is replaced.
-func (b *builder) placeCases(a *audience, keys map[string]string) error {
-	dir := filepath.Join(b.out, a.Name, "cases")
+// updateCases moves the previous tree's cases folder of an audience built
+// before into the new tree, removes the cases it may no longer see and
+// puts in the pages that changed. Pages are replaced by a new file and a
+// rename, never written in place: a file may be linked into other trees.
+func (b *builder) updateCases(a *audience, pending []pagePlan) error {
 	old := b.prevKeys[a.Name]
-	if old != nil && os.Rename(filepath.Join(b.prev, a.Name, "cases"), dir) == nil {
-		b.moved.Store(a.Name, true)
-		for id := range old {
-			if _, ok := keys[id]; !ok {
-				if err := os.RemoveAll(filepath.Join(dir, id)); err != nil {
-					return err
-				}
-			}
-		}
-		for id, key := range keys {
-			switch ok, had := old[id]; {
-			case had && ok == key:
-				continue
-			case had:
-				if err := b.replace(b.storePath(key), filepath.Join(dir, id, "index.html")); err != nil {
-					return err
-				}
-			default:
-				if err := b.place(b.storePath(key), filepath.Join(dir, id)); err != nil {
-					return err
-				}
-			}
-		}
-		return nil
+	dir := filepath.Join(b.out, a.Name, "cases")
+	if _, err := os.Stat(dir); err == nil {
+		return nil // built afresh
 	}
-	if err := os.MkdirAll(dir, 0o755); err != nil {
+	if err := os.Rename(filepath.Join(b.prev, a.Name, "cases"), dir); err != nil {
 		return err
 	}
-	for _, c := range a.cases {
-		if err := b.place(b.storePath(keys[c.ID]), filepath.Join(dir, c.ID)); err != nil {
+	b.moved.Store(a.Name, true)
+	for id := range old {
+		if !a.sees[id] {
+			if err := os.RemoveAll(filepath.Join(dir, id)); err != nil {
+				return err
+			}
+		}
+	}
+	for _, p := range pending {
+		d := filepath.Join(dir, p.id)
+		if err := os.Mkdir(d, 0o755); err != nil && !os.IsExist(err) {
+			return err
+		}
+		f := filepath.Join(d, "index.html")
+		tmp := f + ".new"
+		if err := os.WriteFile(tmp, p.data, 0o644); err != nil {
+			return err
+		}
+		if err := os.Rename(tmp, f); err != nil {
 			return err
 		}
 	}
 	return nil
 }
 
-func (b *builder) storePath(key string) string { return filepath.Join(b.store, key+".html") }
-
-// place makes the folder of a case page and links the page into it.
-func (b *builder) place(src, dir string) error {
-	if err := os.Mkdir(dir, 0o755); err != nil && !os.IsExist(err) {
-		return err
+// historySum sums a case's events.
+func (b *builder) historySum(id string) string {
+	evs := b.in.History[id]
+	if len(evs) == 0 {
+		return ""
 	}
-	return linkOrCopy(src, filepath.Join(dir, "index.html"))
-}
-
-// replace swaps a file for the stored one by a rename, never writing
-// into the old file, which other trees or the cache may share.
-func (b *builder) replace(src, dst string) error {
-	tmp := dst + ".new"
-	os.Remove(tmp)
-	if err := linkOrCopy(src, tmp); err != nil {
-		return err
+	h := sha256.New()
+	for _, e := range evs {
+		fmt.Fprintf(h, "%s %d %s %s %s %s %s %q\n", e.Commit, e.Time.UnixNano(), e.Author, e.AuthorName, e.Signature, e.Signer, e.Transition, e.Fields)
 	}
-	return os.Rename(tmp, dst)
-}
-
-func linkOrCopy(src, dst string) error {
-	if err := os.Link(src, dst); err == nil {
-		return nil
-	}
-	data, err := os.ReadFile(src)
-	if err != nil {
-		return err
-	}
-	return os.WriteFile(dst, data, 0o644)
+	return string(h.Sum(nil))
 }
 
 // caseKey is the content key of a case page: everything it shows.
-func (b *builder) caseKey(c *Case, ms []*Minutes, breach bool, k clock) string {
+func (b *builder) caseKey(c *Case, ms []*Minutes, breach bool, k clock, hist string) string {
 	var parts []string
 	parts = append(parts, b.reg.envSum, c.Sum, fmt.Sprint(breach, b.opts.Reload, b.opts.Nav, b.in.HistoryNote))
 	for _, m := range ms {
@@ -458,9 +563,7 @@ func (b *builder) caseKey(c *Case, ms []*Minutes, breach bool, k clock) string {
 			parts = append(parts, fmt.Sprint(k.Hours()))
 		}
 	}
-	for _, e := range b.in.History[c.ID] {
-		parts = append(parts, fmt.Sprint(e))
-	}
+	parts = append(parts, hist)
 	bs := make([][]byte, len(parts))
 	for i, p := range parts {
 		bs[i] = []byte(p)
@@ -468,27 +571,13 @@ func (b *builder) caseKey(c *Case, ms []*Minutes, breach bool, k clock) string {
 	return sum(bs...)
 }
 
-// casePage renders a case page into the store, unless the store already
-// holds it from an earlier build.
-func (b *builder) casePage(c *Case, ms []*Minutes, breach bool, k clock, key string) error {
-	src := b.storePath(key)
-	b.pages.Store(key+".html", true)
-	if _, err := os.Stat(src); err == nil {
-		return nil
-	}
+// casePage renders a case page.
+func (b *builder) casePage(c *Case, ms []*Minutes, breach bool, k clock) ([]byte, error) {
 	if _, err := b.reg.body(c); err != nil {
-		return err
+		return nil, err
 	}
 	p := b.caseView(c, ms, breach, k)
-	data, err := b.execute("case", PageData{Root: "../../", Title: c.ID + ": " + c.Title, Section: "register/", Site: b.siteInfo(nil), Data: p})
-	if err != nil {
-		return err
-	}
-	tmp := src + ".tmp" + fmt.Sprint(os.Getpid())
-	if err := os.WriteFile(tmp, data, 0o644); err != nil {
-		return err
-	}
-	return os.Rename(tmp, src)
+	return b.execute("case", PageData{Root: "../../", Title: c.ID + ": " + c.Title, Section: "register/", Site: b.siteInfo(nil), Data: p})
 }
 
 type duty struct {

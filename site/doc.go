@@ -5,7 +5,7 @@
 //
 //	index.html                        dashboard: open cases by state, deadlines about to pass, latest changes
 //	register/index.html               links to the static lists and the script-enhanced filter
-//	register/all/N/                   every case, 100 a page; also status-<state>/N/ and year-<YYYY>/N/
+//	register/all/N.html               every case, 100 a page; also status-<state>/N.html and year-<YYYY>/N.html
 //	cases/INC-2026-0007/index.html    a case (the stable permalink /cases/INC-2026-0007/)
 //	minutes/, minutes/YYYY-MM-DD/     ITPARG minutes: cases reviewed, decisions, actions
 //	audit/                            the audit status of the Git history
@@ -40,15 +40,25 @@
 //
 // A case page depends only on its file, the register's settings, people
 // and workflow, the templates, its history, the minutes that link to it
-// and (while the ICO clock runs) the hour. Build renders each distinct
-// page once, whichever audiences see it, into a store keyed by the hash
-// of those inputs, and hard-links it into every tree. With
-// Options.CacheDir, parsed cases are kept keyed by path, size and
-// modification time, the store is kept, and a manifest records which page
-// went into which tree: the next build of the same output moves the
-// previous trees' cases folders over and replaces only what changed.
-// Hence the rule: files of a built tree are never edited in place (they
-// are shared); replace them with a new file and a rename.
+// and (while the ICO clock runs) the hour; its key sums those. Build
+// renders each distinct page once, whichever audiences see it (pages
+// render in parallel), and one writer makes the case's folder in each
+// tree, writes the page once and hard-links it into the others (folders
+// made in parallel cost more on a disk than made in turn).
+//
+// With Options.CacheDir, parsed cases are kept (gob, keyed by path, size
+// and modification time, as Git's index does) with their list rows and
+// export lines, and a manifest records each tree's page keys and the
+// keys or content hashes of its other files. The next build of the same
+// output moves each tree's previous cases folder over (when fewer than a
+// quarter of its pages changed) and replaces only the pages whose key
+// changed; list and minutes pages with an unchanged Page.Key and other
+// files with unchanged bytes are hard-linked from the previous tree. The
+// move happens last, after everything that can fail on bad input, and is
+// undone if the build fails. Hence the rule: files of a built tree are
+// never edited in place (they are shared between trees); replace them
+// with a new file and a rename. REGISTER_TRACE=1 makes register build
+// print the time of each phase.
 //
 // # Adding a page type
 //

@@ -58,6 +58,9 @@ type tree struct {
 	envSum string
 	cache  *cache
 	dir    string
+
+	linkOnce sync.Once
+	links    map[string][]*Minutes // case id → minutes that review it
 }
 
 // cacheVersion changes when the cached data's shape changes.
@@ -428,4 +431,15 @@ func cmpErr(a, b error) error {
 		return a
 	}
 	return b
+}
+
+// parsedFromCache counts the cases that came from the cache.
+func (t *tree) parsedFromCache() int {
+	n := 0
+	for _, c := range t.Cases {
+		if c.lazy {
+			n++
+		}
+	}
+	return n
 }

@@ -125,10 +125,21 @@ func (b *builder) updated(c *Case) time.Time {
 // linkedMinutes are the minutes that review the case or that the case
 // names.
 func (t *tree) linkedMinutes(c *Case) []*Minutes {
-	var out []*Minutes
-	for _, m := range t.Minutes {
-		if _, ok := m.Lists(c.ID); ok || (c.Review != nil && c.Review.Minutes == m.ID) {
-			out = append(out, m)
+	t.linkOnce.Do(func() {
+		t.links = map[string][]*Minutes{}
+		for _, m := range t.Minutes {
+			for _, r := range m.Cases {
+				if l := t.links[r.ID]; len(l) == 0 || l[len(l)-1] != m {
+					t.links[r.ID] = append(t.links[r.ID], m)
+				}
+			}
+		}
+	})
+	out := t.links[c.ID]
+	if c.Review != nil && c.Review.Minutes != "" {
+		if m := t.minutes[c.Review.Minutes]; m != nil && !slices.Contains(out, m) {
+			out = append(slices.Clone(out), m)
+			slices.SortFunc(out, func(a, b *Minutes) int { return strings.Compare(a.ID, b.ID) })
 		}
 	}
 	return out

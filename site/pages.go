@@ -222,14 +222,24 @@ const listSize = 100
 
 type listPage struct {
 	Heading string
-	Rows    template.HTML
 	Count   int
+	cases   []*Case
 	Page    int
 	Pages   []int
 	Total   int
 	Prev    string
 	Next    string
 	Lists   *listIndex
+}
+
+// Rows are the page's table rows, made only when the page is rendered.
+// They were rendered by the "row" template, which escapes every field.
+func (lp *listPage) Rows() template.HTML {
+	var rows bytes.Buffer
+	for _, c := range lp.cases {
+		rows.Write(c.frag.Row)
+	}
+	return template.HTML(rows.String())
 }
 
 type listIndex struct {
@@ -250,14 +260,13 @@ func (b *builder) lists(ctx context.Context, v *View) ([]Page, error) {
 	add := func(name, heading string, cases []*Case) {
 		n := max(1, (len(cases)+listSize-1)/listSize)
 		for i := range n {
-			var rows bytes.Buffer
-			for _, c := range cases[i*listSize : min(len(cases), (i+1)*listSize)] {
-				rows.Write(c.frag.Row)
+			var key strings.Builder
+			fmt.Fprintf(&key, "%s %d %d %d\n", heading, i, n, len(cases))
+			on := cases[i*listSize : min(len(cases), (i+1)*listSize)]
+			for _, c := range on {
+				key.WriteString(c.Sum)
 			}
-			lp := &listPage{Heading: heading, Count: len(cases), Page: i + 1,
-				// The rows were rendered by the "row" template, which
-				// escapes every field.
-				Rows: template.HTML(rows.String())}
+			lp := &listPage{Heading: heading, Count: len(cases), Page: i + 1, cases: on}
 			// GOV.UK pagination: first, last and two either side of
 			// the current page; 0 marks a gap.
 			for j := 1; j <= n; j++ {
@@ -279,7 +288,7 @@ func (b *builder) lists(ctx context.Context, v *View) ([]Page, error) {
 				title = fmt.Sprintf("%s (page %d of %d)", heading, i+1, n)
 			}
 			pages = append(pages, Page{Path: fmt.Sprintf("register/%s/%d.html", name, i+1), Title: title,
-				Template: "list", Section: "register/", Data: lp})
+				Template: "list", Section: "register/", Data: lp, Key: key.String()})
 		}
 	}
 	add("all", "All cases", v.Cases)
@@ -296,8 +305,12 @@ func (b *builder) lists(ctx context.Context, v *View) ([]Page, error) {
 		idx.Years = append(idx.Years, count{Name: strconv.Itoa(y), Count: len(byYear[y]), Path: fmt.Sprintf("register/year-%d/1.html", y)})
 		add(fmt.Sprintf("year-%d", y), fmt.Sprintf("Cases reported in %d", y), byYear[y])
 	}
+	// Every list page shows the index of lists, so it is part of each
+	// page's key.
+	idxKey := fmt.Sprint(idx.All, idx.Status, idx.Years)
 	for i := range pages {
 		pages[i].Data.(*listPage).Lists = idx
+		pages[i].Key += idxKey
 	}
 	filters := struct {
 		*listIndex
@@ -309,15 +322,18 @@ func (b *builder) lists(ctx context.Context, v *View) ([]Page, error) {
 
 type minutesView struct {
 	*Minutes
-	Narrative template.HTML
-	Cases     []register.Reviewed
-	Actions   []register.Action
+	b       *builder
+	Cases   []register.Reviewed
+	Actions []register.Action
 }
+
+// Narrative renders the minutes' Markdown, only when the page is.
+func (mv *minutesView) Narrative() template.HTML { return mv.b.markdown(mv.Body) }
 
 func (b *builder) minutesPages(ctx context.Context, v *View) ([]Page, error) {
 	pages := []Page{{Path: "minutes/index.html", Title: "ITPARG minutes", Template: "minutes-list", Section: "minutes/", Data: v.Minutes}}
 	for _, m := range v.Minutes {
-		mv := &minutesView{Minutes: m, Narrative: b.markdown(m.Body)}
+		mv := &minutesView{Minutes: m, b: b}
 		for _, r := range m.Cases {
 			if v.Sees(r.ID) {
 				mv.Cases = append(mv.Cases, r)
@@ -332,7 +348,9 @@ func (b *builder) minutesPages(ctx context.Context, v *View) ([]Page, error) {
 		if title == "" {
 			title = "ITPARG meeting " + m.Date.Format("2 January 2006")
 		}
-		pages = append(pages, Page{Path: "minutes/" + m.ID + "/index.html", Title: title, Template: "minutes", Section: "minutes/", Data: mv})
+		key := fmt.Sprintf("%s %s %s %s %s %q %q %s\n%s\n%v\n%v", m.ID, m.Date, m.Title, m.Chair, m.Secretary,
+			m.Attendees, m.Apologies, m.RegisterHead, m.Body, mv.Cases, mv.Actions)
+		pages = append(pages, Page{Path: "minutes/" + m.ID + "/index.html", Title: title, Template: "minutes", Section: "minutes/", Data: mv, Key: key})
 	}
 	return pages, nil
 }

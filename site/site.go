@@ -6,6 +6,7 @@ import (
 	"encoding/gob"
 	"errors"
 	"fmt"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"slices"
@@ -83,6 +84,8 @@ type Options struct {
 	Pages []PageFunc
 	// Nav adds entries to every page's navigation.
 	Nav []NavItem
+	// Trace, when set, is told how long each phase of the build took.
+	Trace func(phase string, d time.Duration)
 	// Reload adds the script register serve uses to reload the browser
 	// when the site changes; it polls version.txt.
 	Reload bool
@@ -117,10 +120,12 @@ func Build(ctx context.Context, in Input, out string, opts Options) error {
 	if opts.Now.IsZero() {
 		return errors.New("site: Options.Now is not set")
 	}
+	lap := stopwatch(opts.Trace)
 	reg, err := load(ctx, in.Dir, opts.CacheDir)
 	if err != nil {
 		return err
 	}
+	lap(fmt.Sprintf("load (%d cases, %d parsed)", len(reg.Cases), len(reg.Cases)-reg.parsedFromCache()))
 	var audiences []register.Audience
 	for _, a := range reg.Settings.Audiences {
 		if len(opts.Audiences) == 0 || slices.Contains(opts.Audiences, a.Name) {
@@ -133,6 +138,9 @@ func Build(ctx context.Context, in Input, out string, opts Options) error {
 		}
 	}
 	out = filepath.Clean(out)
+	if err := replaceable(out); err != nil {
+		return err
+	}
 	parent := filepath.Dir(out)
 	if err := os.MkdirAll(parent, 0o755); err != nil {
 		return err
@@ -150,7 +158,7 @@ func Build(ctx context.Context, in Input, out string, opts Options) error {
 	if err := os.Chmod(tmp, 0o755); err != nil {
 		return err
 	}
-	b := &builder{in: in, opts: opts, reg: reg, out: tmp, prev: out, files: map[string]map[string]string{}}
+	b := &builder{in: in, opts: opts, reg: reg, out: tmp, prev: out, files: map[string]map[string]string{}, lap: lap}
 	m := readManifest(opts.CacheDir)
 	abs, _ := filepath.Abs(out)
 	if m != nil && m.Out == abs && m.Audiences == audienceNames(reg.Settings) && opts.Finish == nil {
@@ -158,6 +166,9 @@ func Build(ctx context.Context, in Input, out string, opts Options) error {
 	}
 	writeManifest(opts.CacheDir, nil) // the previous tree is about to change
 	if err := b.build(ctx, audiences); err != nil {
+		return err
+	}
+	if err := os.WriteFile(filepath.Join(tmp, marker), []byte("This folder is written by register build and replaced whole by the next build.\n"), 0o644); err != nil {
 		return err
 	}
 	if opts.Finish != nil {
@@ -170,13 +181,27 @@ func Build(ctx context.Context, in Input, out string, opts Options) error {
 		return err
 	}
 	ok = true
+	lap("swap")
 	if reg.cache != nil {
 		reg.cache.save()
 	}
 	if reg.cache != nil && opts.Finish == nil {
 		writeManifest(opts.CacheDir, &manifest{Out: abs, Audiences: audienceNames(reg.Settings), Keys: b.caseKeys, Files: b.files})
 	}
+	lap("cache")
 	return nil
+}
+
+// stopwatch returns a function that reports the time since its last
+// call to trace.
+func stopwatch(trace func(string, time.Duration)) func(string) {
+	last := time.Now()
+	return func(phase string) {
+		if trace != nil {
+			trace(phase, time.Since(last))
+		}
+		last = time.Now()
+	}
 }
 
 // manifest records which case page is in which tree of the last build,
@@ -223,6 +248,26 @@ func writeManifest(dir string, m *manifest) {
 	if os.WriteFile(p+".tmp", buf.Bytes(), 0o644) == nil {
 		os.Rename(p+".tmp", p)
 	}
+}
+
+// marker is the file that marks a folder as a site Build wrote, so a
+// build never replaces a folder of something else.
+const marker = ".register-site"
+
+// replaceable refuses to replace a folder that is neither empty nor a
+// site an earlier build wrote.
+func replaceable(out string) error {
+	entries, err := os.ReadDir(out)
+	if errors.Is(err, fs.ErrNotExist) || (err == nil && len(entries) == 0) {
+		return nil
+	}
+	if err != nil {
+		return fmt.Errorf("%s: %w", out, err)
+	}
+	if _, err := os.Stat(filepath.Join(out, marker)); err != nil {
+		return fmt.Errorf("%s is not a site that register build wrote; refusing to replace it (pick another --out)", out)
+	}
+	return nil
 }
 
 // swap puts the new tree at out and removes the old one.

@@ -559,6 +559,20 @@ func TestFailedBuildKeepsSite(t *testing.T) {
 	}
 }
 
+// TestBuildRefusesForeignFolder: a build never replaces a folder it did
+// not write.
+func TestBuildRefusesForeignFolder(t *testing.T) {
+	out := t.TempDir()
+	os.WriteFile(filepath.Join(out, "thesis.txt"), []byte("precious"), 0o644)
+	err := Build(context.Background(), Input{Dir: "testdata/reg"}, out, Options{Now: testNow})
+	if err == nil || !strings.Contains(err.Error(), "not a site that register build wrote") {
+		t.Fatalf("Build into a foreign folder: %v", err)
+	}
+	if data, _ := os.ReadFile(filepath.Join(out, "thesis.txt")); string(data) != "precious" {
+		t.Fatal("the foreign folder was touched")
+	}
+}
+
 func snapshot(t *testing.T, dir string) string {
 	var b strings.Builder
 	for _, f := range files(t, dir) {

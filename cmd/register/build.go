@@ -56,15 +56,14 @@ a rebuild after a few edits renders only what changed.`,
 
 // buildMemoryLimit is the soft heap limit of a build unless GOMEMLIMIT
 // says otherwise: the garbage collector works harder near it instead of
-// letting the heap double, which keeps a 10,000-case build in about half
-// the memory at little cost in time.
-const buildMemoryLimit = 128 << 20
+// letting the heap double. Lower limits (128 MiB) halve the memory of a
+// 10,000-case build without history, but with the history index in
+// memory they make the collector run without pause (a rebuild took 5.9 s
+// instead of 2.5 s).
+const buildMemoryLimit = 256 << 20
 
 func runBuild(ctx context.Context, e *env, o buildOptions) error {
 	start := time.Now()
-	if os.Getenv("GOMEMLIMIT") == "" {
-		debug.SetMemoryLimit(buildMemoryLimit)
-	}
 	if st, err := os.Stat(o.Dir); err != nil || !st.IsDir() {
 		return fmt.Errorf("%s: not a folder", o.Dir)
 	}
@@ -76,7 +75,20 @@ func runBuild(ctx context.Context, e *env, o buildOptions) error {
 	if err != nil {
 		return err
 	}
+	// The history index is garbage now: give its memory back before the
+	// build, and keep the build's heap from doubling (set only now, as a
+	// limit below the index's own size would make the collector run
+	// without pause while it is read).
+	if os.Getenv("GOMEMLIMIT") == "" {
+		debug.FreeOSMemory()
+		defer debug.SetMemoryLimit(debug.SetMemoryLimit(buildMemoryLimit))
+	}
 	opts := site.Options{Now: e.Now(), Audiences: o.Audiences, CacheDir: cacheDir(o.Dir, o.Out), Reload: o.reload, Finish: access.seal}
+	if os.Getenv("REGISTER_TRACE") != "" {
+		opts.Trace = func(phase string, d time.Duration) {
+			fmt.Fprintf(e.Err, "register: build: %s %.2fs\n", phase, d.Seconds())
+		}
+	}
 	err = site.Build(ctx, in, o.Out, opts)
 	var be *site.BuildError
 	if errors.As(err, &be) {
