@@ -71,6 +71,7 @@ func runBuild(ctx context.Context, e *env, o buildOptions) error {
 		return err
 	}
 	opts := site.Options{Now: e.Now(), Audiences: o.Audiences, CacheDir: cacheDir(o.Dir, o.Out), Reload: o.reload}
+	opts.Pages, opts.Nav = site.ITPARG()
 	err = site.Build(ctx, in, o.Out, opts)
 	var be *site.BuildError
 	if errors.As(err, &be) {
