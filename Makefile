@@ -21,6 +21,7 @@ lint:
 # demo: the README's first command. Builds the demo register's site and
 # serves it on loopback, printing the address (Ctrl-C stops it).
 demo: build
+	rm -rf demo demo.keys public
 	$(BIN) demo demo --seed 1
 	$(BIN) build demo --out public
 	$(BIN) serve demo --out public
