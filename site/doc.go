@@ -9,6 +9,8 @@
 //	cases/INC-2026-0007/index.html    a case (the stable permalink /cases/INC-2026-0007/)
 //	minutes/, minutes/YYYY-MM-DD/     ITPARG minutes: cases reviewed, decisions, actions
 //	audit/                            the audit status of the Git history
+//	actions/, report/, breaches/      ITPARG's actions, summary report (§7.18) and breach record (Art. 33(5)):
+//	                                  page types of itparg.go, which register build passes in Options.Pages
 //	accessibility/                    the accessibility statement (WCAG 2.2 AA)
 //	search/                           search (static/app.js over data/search.json)
 //	data/cases.csv, data/cases.json   exports (RFC 4180; formula cells neutralised)

@@ -84,6 +84,7 @@ func runBuild(ctx context.Context, e *env, o buildOptions) error {
 		defer debug.SetMemoryLimit(debug.SetMemoryLimit(buildMemoryLimit))
 	}
 	opts := site.Options{Now: e.Now(), Audiences: o.Audiences, CacheDir: cacheDir(o.Dir, o.Out), Reload: o.reload, Finish: access.seal}
+	opts.Pages, opts.Nav = site.ITPARG()
 	if os.Getenv("REGISTER_TRACE") != "" {
 		opts.Trace = func(phase string, d time.Duration) {
 			fmt.Fprintf(e.Err, "register: build: %s %.2fs\n", phase, d.Seconds())

@@ -1,0 +1,155 @@
+package site
+
+import (
+	"bytes"
+	"context"
+	"html/template"
+	"io/fs"
+	"maps"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/council/register/register"
+	"github.com/council/register/register/report"
+	"github.com/council/register/register/review"
+	"github.com/council/register/templates"
+)
+
+// ITPARG returns the page types of ITPARG's work (policy §7.8–7.10,
+// §7.18, UK GDPR Art. 33(5)) and their navigation entries, for
+// Options.Pages and Options.Nav: the actions every minutes set, the
+// summary report over the whole register, and the record of
+// personal-data breaches. Each shows only what the audience may see.
+func ITPARG() ([]PageFunc, []NavItem) {
+	return []PageFunc{actionsPage, reportPage, breachesPage},
+		[]NavItem{{Title: "Actions", Path: "actions/"}, {Title: "Report", Path: "report/"}, {Title: "Breaches", Path: "breaches/"}}
+}
+
+// itpargPage is the Data of the "itparg" template: a fragment rendered
+// by register/report's templates (every value escaped there) and the
+// stylesheet it needs, if any, relative to the page.
+type itpargPage struct {
+	Body       template.HTML
+	Stylesheet string
+}
+
+// visibleRegister is the audience's view as a register holding only the
+// cases and minutes it may see, for register/report and register/review.
+func visibleRegister(v *View) *register.Register {
+	r := &register.Register{Settings: v.Settings, People: v.People, Workflow: v.Workflow}
+	for _, c := range v.Cases {
+		r.Cases = append(r.Cases, c.Case)
+	}
+	for _, m := range v.Minutes {
+		r.Minutes = append(r.Minutes, m.Minutes)
+	}
+	return r
+}
+
+func actionsPage(ctx context.Context, v *View) ([]Page, error) {
+	r := visibleRegister(v)
+	today := review.Today(r, v.Now)
+	items := review.Actions(r, today, review.Filter{})
+	visible := items[:0]
+	for _, it := range items {
+		if it.Case == "" || v.Sees(it.Case) {
+			visible = append(visible, it)
+		}
+	}
+	body, err := report.ActionsBody(r, today, visible, report.Links{Case: "../cases/", Minutes: "../minutes/"})
+	if err != nil {
+		return nil, err
+	}
+	return []Page{{Path: "actions/index.html", Title: "ITPARG actions", Template: "itparg", Section: "actions/",
+		Data: itpargPage{Body: body}}}, nil
+}
+
+// historyTimeline reads when each visible case entered each state from
+// the commits the site was given.
+type historyTimeline struct{ v *View }
+
+func (t historyTimeline) Entered(id string) (map[string]time.Time, bool) {
+	events := t.v.History(id)
+	if len(events) == 0 {
+		return nil, false
+	}
+	entered := map[string]time.Time{}
+	for _, e := range events {
+		// "from -> to", or "-> to" for the commit that created the case.
+		_, to, ok := strings.Cut(e.Transition, "->")
+		if to = strings.TrimSpace(to); !ok || to == "" {
+			continue
+		}
+		if prev, seen := entered[to]; !seen || e.Time.Before(prev) {
+			entered[to] = e.Time
+		}
+	}
+	return entered, true
+}
+
+// reportPage is the summary report over the whole register as the
+// audience sees it: from the day the earliest case was reported to today.
+func reportPage(ctx context.Context, v *View) ([]Page, error) {
+	r := visibleRegister(v)
+	loc := v.Settings.Location()
+	to := v.Now.In(loc)
+	from := to
+	for _, c := range r.Cases {
+		if at := c.ReportedAt.In(loc); at.Before(from) {
+			from = at
+		}
+	}
+	opts := report.Options{From: from, To: to, Now: v.Now}
+	if v.in != nil && v.in.History != nil {
+		opts.Timeline = historyTimeline{v}
+	}
+	s, err := report.Summarise(ctx, r, opts)
+	if err != nil {
+		return nil, err
+	}
+	// Pages hold no inline SVG (see site_test.go): each chart is an image
+	// of its own file, its description the alternative text, its figures
+	// in the table that follows.
+	body, charts, err := report.ReportBody(s, true)
+	if err != nil {
+		return nil, err
+	}
+	css, err := fs.ReadFile(templates.FS, "report/report.css")
+	if err != nil {
+		return nil, err
+	}
+	pages := []Page{
+		{Path: "report/index.html", Title: "Summary report for ITPARG", Template: "itparg", Section: "report/",
+			Data: itpargPage{Body: body, Stylesheet: "report.css"}},
+		{Path: "report/report.css", Body: css},
+	}
+	for _, name := range slices.Sorted(maps.Keys(charts)) {
+		pages = append(pages, Page{Path: "report/" + name, Body: charts[name]})
+	}
+	return pages, nil
+}
+
+// breachesPage is the Art. 33(5) record, for audiences that may see
+// breach details; others get a page saying the record is kept elsewhere,
+// so the navigation never leads nowhere.
+func breachesPage(ctx context.Context, v *View) ([]Page, error) {
+	page := Page{Path: "breaches/index.html", Title: "Record of personal-data breaches", Template: "itparg", Section: "breaches/"}
+	if !v.BreachDetails {
+		page.Data = itpargPage{Body: template.HTML(`<h1 class="govuk-heading-xl">Record of personal-data breaches</h1>` +
+			`<p class="govuk-body">The record of personal-data breaches (UK GDPR Art. 33(5)) is kept for the audiences that see personal-data cases. It is not part of this site.</p>`)}
+		return []Page{page}, nil
+	}
+	r := visibleRegister(v)
+	cases := report.Breaches(r, nil)
+	body, err := report.BreachesBody(cases, v.Settings.Location(), report.Links{Case: "../cases/", CSV: "breaches.csv"})
+	if err != nil {
+		return nil, err
+	}
+	var csv bytes.Buffer
+	if err := report.BreachesCSV(&csv, cases, v.Settings.Location()); err != nil {
+		return nil, err
+	}
+	page.Data = itpargPage{Body: body}
+	return []Page{page, {Path: "breaches/breaches.csv", Body: csv.Bytes()}}, nil
+}

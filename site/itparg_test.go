@@ -1,0 +1,111 @@
+package site
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+func itpargOptions() Options {
+	pages, nav := ITPARG()
+	return Options{Pages: pages, Nav: nav}
+}
+
+// TestITPARGPages builds the fixed register with ITPARG's pages: every
+// page passes the structural checks, and each tree has the actions, the
+// report and the breach record, the record's details and CSV only where
+// the audience may see breach details.
+func TestITPARGPages(t *testing.T) {
+	out := build(t, "testdata/reg", Input{History: fixtureHistory()}, itpargOptions())
+	checkTrees(t, out)
+	read := func(audience, p string) string {
+		data, err := os.ReadFile(filepath.Join(out, audience, filepath.FromSlash(p)))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return string(data)
+	}
+	for _, a := range []string{"itparg", "simo", "business-it", "img", "audit"} {
+		for _, p := range []string{"actions/index.html", "report/index.html", "report/report.css", "breaches/index.html"} {
+			read(a, p)
+		}
+		if !strings.Contains(read(a, "report/index.html"), `<link rel="stylesheet" href="report.css">`) {
+			t.Errorf("%s: report without its stylesheet", a)
+		}
+		if !strings.Contains(read(a, "actions/index.html"), `href="../minutes/2026-11-05/"`) {
+			t.Errorf("%s: action without a link to its minutes", a)
+		}
+	}
+	// The fixture's personal-data cases: INC-2026-0002 and INC-2025-0004.
+	for _, a := range []string{"itparg", "simo", "audit"} {
+		page := read(a, "breaches/index.html")
+		for _, want := range []string{"INC-2026-0002", "INC-2025-0004", `href="breaches.csv"`} {
+			if !strings.Contains(page, want) {
+				t.Errorf("%s: breach record lacks %s", a, want)
+			}
+		}
+		if csv := read(a, "breaches/breaches.csv"); !strings.Contains(csv, "INC-2026-0002,") {
+			t.Errorf("%s: breaches.csv lacks INC-2026-0002", a)
+		}
+	}
+	for _, a := range []string{"business-it", "img"} {
+		if _, err := os.Stat(filepath.Join(out, a, "breaches", "breaches.csv")); err == nil {
+			t.Errorf("%s: has breaches.csv", a)
+		}
+		for _, p := range []string{"actions/index.html", "report/index.html", "breaches/index.html"} {
+			page := read(a, p)
+			for _, leak := range []string{"INC-2026-0002", "INC-2025-0004", "INC-2026-0003", "Letter sent to the wrong address"} {
+				if strings.Contains(page, leak) {
+					t.Errorf("%s/%s shows %s", a, p, leak)
+				}
+			}
+		}
+	}
+	// Server room door (INC-2026-0003) is for itparg and simo only.
+	if !strings.Contains(read("itparg", "report/index.html"), "Cases reported in the period</dt><dd class=\"govuk-summary-list__value\">4") {
+		t.Error("itparg's report does not count its 4 cases")
+	}
+	if !strings.Contains(read("business-it", "report/index.html"), "Cases reported in the period</dt><dd class=\"govuk-summary-list__value\">1") {
+		t.Error("business-it's report does not count its 1 case")
+	}
+}
+
+// TestITPARGActionLeak: an action about a case an audience may not see
+// does not appear in its tree.
+func TestITPARGActionLeak(t *testing.T) {
+	dir := writeRegister(t, map[string]string{
+		"register.yaml": "name: Leak test\norganisation: Example Council\n",
+		"people.yaml":   people,
+		"cases/2026/INC-2026-0001/case.md": "---\nid: INC-2026-0001\ntitle: MARKPDTITLE\nstatus: investigating\n" +
+			"reported_at: 2026-11-01T09:00:00Z\nreported_by: alice\ncategory: incident\ntypes: [other]\nimpact: [integrity]\n" +
+			"personal_data: true\ninvestigator: sam\nbreach:\n  data_categories: [names]\n  consequences: MARKPDEFFECT\n---\nBody.\n",
+		"minutes/2026/2026-11-05.md": "---\ndate: 2026-11-05\nchair: alice\nactions:\n" +
+			"  - {id: A1, action: MARKPDACTION, owner: alice, due: 2026-11-20, status: open, case: INC-2026-0001}\n" +
+			"  - {id: A2, action: MARKPLAIN, owner: alice, due: 2026-11-20, status: open}\n---\n",
+	})
+	out := build(t, dir, Input{}, itpargOptions())
+	checkTrees(t, out)
+	grep := func(audience, mark string) bool {
+		found := false
+		for _, f := range files(t, filepath.Join(out, audience)) {
+			data, err := os.ReadFile(filepath.Join(out, audience, filepath.FromSlash(f)))
+			if err != nil {
+				t.Fatal(err)
+			}
+			found = found || strings.Contains(string(data), mark)
+		}
+		return found
+	}
+	for _, mark := range []string{"MARKPDTITLE", "MARKPDEFFECT", "MARKPDACTION"} {
+		if grep("business-it", mark) || grep("img", mark) {
+			t.Errorf("%s leaks into business-it or img", mark)
+		}
+		if !grep("itparg", mark) {
+			t.Errorf("%s missing from itparg", mark)
+		}
+	}
+	if !grep("business-it", "MARKPLAIN") {
+		t.Error("an action about no case is missing from business-it")
+	}
+}
