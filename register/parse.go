@@ -486,3 +486,24 @@ func editDistance(a, b string) int {
 	}
 	return prev[len(b)]
 }
+
+// readYAMLFile reads a whole YAML file (register.yaml, people.yaml,
+// workflow.yaml) of bounded size and decodes it strictly into v.
+func readYAMLFile(r io.Reader, v any) (map[string]int, Findings) {
+	data, err := io.ReadAll(io.LimitReader(r, MaxYAMLFile+1))
+	if err != nil {
+		return nil, Findings{errorf(0, "read", "%v", err)}
+	}
+	return decodeYAMLFile(data, v)
+}
+
+// decodeYAMLFile is readYAMLFile on data in memory.
+func decodeYAMLFile(data []byte, v any) (map[string]int, Findings) {
+	if len(data) > MaxYAMLFile {
+		return nil, Findings{errorf(0, "schema", "file is larger than %d bytes", MaxYAMLFile)}
+	}
+	if fs := checkText(data); fs != nil {
+		return nil, fs
+	}
+	return decodeYAML(data, 0, v)
+}

@@ -107,14 +107,8 @@ func ParsePeople(r io.Reader) (*People, error) {
 // wrong (a bad e-mail, a duplicate id), so the checker can still resolve
 // references instead of reporting every one.
 func parsePeople(data []byte) (*People, Findings) {
-	if len(data) > MaxYAMLFile {
-		return nil, Findings{errorf(0, "schema", "file is larger than %d bytes", MaxYAMLFile)}
-	}
-	if fs := checkText(data); fs != nil {
-		return nil, fs
-	}
 	ps := new(People)
-	lines, fs := decodeYAML(data, 0, ps)
+	lines, fs := decodeYAMLFile(data, ps)
 	if fs != nil {
 		return nil, fs
 	}

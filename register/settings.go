@@ -121,18 +121,8 @@ func (s *Settings) applyDefaults() {
 // ParseSettings reads register.yaml. Problems come back as Findings with
 // lines but no path.
 func ParseSettings(r io.Reader) (*Settings, error) {
-	data, err := io.ReadAll(io.LimitReader(r, MaxYAMLFile+1))
-	if err != nil {
-		return nil, Findings{errorf(0, "read", "%v", err)}
-	}
-	if len(data) > MaxYAMLFile {
-		return nil, Findings{errorf(0, "schema", "file is larger than %d bytes", MaxYAMLFile)}
-	}
-	if fs := checkText(data); fs != nil {
-		return nil, fs
-	}
 	s := new(Settings)
-	lines, fs := decodeYAML(data, 0, s)
+	lines, fs := readYAMLFile(r, s)
 	if fs != nil {
 		return nil, fs
 	}

@@ -61,18 +61,8 @@ func DefaultWorkflow() *Workflow {
 // ParseWorkflow reads a workflow.yaml. Problems come back as Findings
 // with lines but no path.
 func ParseWorkflow(r io.Reader) (*Workflow, error) {
-	data, err := io.ReadAll(io.LimitReader(r, MaxYAMLFile+1))
-	if err != nil {
-		return nil, Findings{errorf(0, "read", "%v", err)}
-	}
-	if len(data) > MaxYAMLFile {
-		return nil, Findings{errorf(0, "schema", "file is larger than %d bytes", MaxYAMLFile)}
-	}
-	if fs := checkText(data); fs != nil {
-		return nil, fs
-	}
 	w := new(Workflow)
-	lines, fs := decodeYAML(data, 0, w)
+	lines, fs := readYAMLFile(r, w)
 	if fs != nil {
 		return nil, fs
 	}
