@@ -60,6 +60,9 @@ type ICO struct {
 // Breach holds what the ICO's breach report asks about a personal-data
 // breach (Art. 33(3), Art. 34).
 type Breach struct {
+	// OccurredAt is when the breach happened, as far as is known; the
+	// ICO asks it beside when it was discovered (reported_at).
+	OccurredAt      *Time    `yaml:"occurred_at"`
 	DataCategories  []string `yaml:"data_categories"`
 	SpecialCategory bool     `yaml:"special_category"`
 	PeopleAffected  int      `yaml:"people_affected"`

@@ -53,6 +53,7 @@ ico:
   notified_at: 2026-04-03T23:30:00Z
   reference: ICO-1
 breach:
+  occurred_at: 2026-03-31T18:00:00Z
   data_categories: [names, addresses]
   special_category: false
   people_affected: 40

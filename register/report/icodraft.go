@@ -74,8 +74,11 @@ func NewICODraft(r *register.Register, c *register.Case, now time.Time) (*ICODra
 	field("Is this an initial or a follow-up report?", kind, "")
 	field("Organisation", r.Settings.Organisation, "organisation in register.yaml")
 	field("What has happened?", whatHappened(c), "the case's narrative (the body of case.md)")
-	fmt.Fprintf(&b, "When did the breach happen?\n%s\n\n",
-		missing("When did the breach happen?", "the narrative: no case field records when it happened, only when it was discovered"))
+	occurred := ""
+	if br.OccurredAt != nil {
+		occurred = br.OccurredAt.In(loc).Format(time.RFC3339)
+	}
+	field("When did the breach happen?", occurred, "breach.occurred_at")
 	field("When did you discover the breach?", c.ReportedAt.In(loc).Format(time.RFC3339), "reported_at")
 	field("What categories of personal data are involved?", strings.Join(br.DataCategories, ", "), "breach.data_categories")
 	special := "No"
