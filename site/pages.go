@@ -3,7 +3,6 @@ package site
 import (
 	"bytes"
 	"context"
-	"encoding/csv"
 	"encoding/json"
 	"encoding/xml"
 	"fmt"
@@ -15,6 +14,7 @@ import (
 	"time"
 
 	"github.com/council/register/register"
+	"github.com/council/register/register/report"
 )
 
 // fragments are the parts of the audience-wide files a case contributes,
@@ -60,15 +60,6 @@ type searchEntry struct {
 	Text     string   `json:"x"`
 }
 
-// neutralise keeps a spreadsheet from reading a cell as a formula: a
-// cell starting with = + - @, tab or carriage return gets a leading '.
-func neutralise(s string) string {
-	if s != "" && strings.ContainsRune("=+-@\t\r", rune(s[0])) {
-		return "'" + s
-	}
-	return s
-}
-
 func strs[T ~string](v []T) []string {
 	out := make([]string, len(v))
 	for i, s := range v {
@@ -99,12 +90,8 @@ func (b *builder) fragments(ctx context.Context) error {
 		rec := []string{c.ID, c.Title, c.Status, string(c.Category), strings.Join(strs(c.Types), ";"),
 			strings.Join(strs(c.Impact), ";"), strconv.FormatBool(c.PersonalData), reported,
 			c.ReportedBy, c.Investigator, ico, c.Resolution, "cases/" + c.ID + "/"}
-		for i := range rec {
-			rec[i] = neutralise(rec[i])
-		}
 		var buf bytes.Buffer
-		w := csv.NewWriter(&buf)
-		w.UseCRLF = true
+		w := report.NewCSVWriter(&buf)
 		w.Write(rec)
 		w.Flush()
 		f.CSV = buf.Bytes()
@@ -394,8 +381,7 @@ func (b *builder) staticPages(ctx context.Context, v *View) ([]Page, error) {
 // dataFiles writes the exports, the search index and the feed.
 func (b *builder) dataFiles(ctx context.Context, v *View) ([]Page, error) {
 	var csvBuf, jsonBuf, searchBuf bytes.Buffer
-	w := csv.NewWriter(&csvBuf)
-	w.UseCRLF = true
+	w := report.NewCSVWriter(&csvBuf)
 	w.Write(csvHeader)
 	w.Flush()
 	jsonBuf.WriteString("[")
