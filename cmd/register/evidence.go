@@ -311,36 +311,6 @@ func writeEvidence(dst string, write func(io.Writer) error, check func(tmp strin
 	return nil
 }
 
-// writeTemp writes a temporary file in dir with write and returns its
-// name; on any error the file is gone.
-func writeTemp(dir, pattern string, perm os.FileMode, write func(io.Writer) error) (string, error) {
-	f, err := os.CreateTemp(dir, pattern)
-	if err != nil {
-		return "", err
-	}
-	ok := false
-	defer func() {
-		if !ok {
-			f.Close()
-			os.Remove(f.Name())
-		}
-	}()
-	if err := f.Chmod(perm); err != nil {
-		return "", err
-	}
-	if err := write(f); err != nil {
-		return "", err
-	}
-	if err := f.Sync(); err != nil {
-		return "", err
-	}
-	if err := f.Close(); err != nil {
-		return "", err
-	}
-	ok = true
-	return f.Name(), nil
-}
-
 // unlock reads the private key named by --key, asking for its passphrase
 // only if it has one: from --passphrase-file, --passphrase-env or the
 // terminal, never from a flag's value.

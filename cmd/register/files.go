@@ -2,6 +2,7 @@ package main
 
 import (
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 )
@@ -9,34 +10,48 @@ import (
 // writeFileAtomic writes data to path through a temporary file in the same
 // folder and a rename, so a reader or a crash never sees half a file.
 func writeFileAtomic(path string, data []byte, perm os.FileMode) error {
-	dir := filepath.Dir(path)
-	f, err := os.CreateTemp(dir, "."+filepath.Base(path)+".tmp-*")
+	tmp, err := writeTemp(filepath.Dir(path), "."+filepath.Base(path)+".tmp-*", perm, func(w io.Writer) error {
+		if _, err := w.Write(data); err != nil {
+			return fmt.Errorf("write %s: %w", path, err)
+		}
+		return nil
+	})
 	if err != nil {
 		return err
 	}
-	tmp := f.Name()
+	if err := os.Rename(tmp, path); err != nil {
+		os.Remove(tmp)
+		return err
+	}
+	return nil
+}
+
+// writeTemp writes a temporary file in dir with write and returns its
+// name; on any error the file is gone.
+func writeTemp(dir, pattern string, perm os.FileMode, write func(io.Writer) error) (string, error) {
+	f, err := os.CreateTemp(dir, pattern)
+	if err != nil {
+		return "", err
+	}
 	ok := false
 	defer func() {
 		if !ok {
 			f.Close()
-			os.Remove(tmp)
+			os.Remove(f.Name())
 		}
 	}()
-	if _, err := f.Write(data); err != nil {
-		return fmt.Errorf("write %s: %w", path, err)
-	}
 	if err := f.Chmod(perm); err != nil {
-		return err
+		return "", err
+	}
+	if err := write(f); err != nil {
+		return "", err
 	}
 	if err := f.Sync(); err != nil {
-		return err
+		return "", err
 	}
 	if err := f.Close(); err != nil {
-		return err
-	}
-	if err := os.Rename(tmp, path); err != nil {
-		return err
+		return "", err
 	}
 	ok = true
-	return nil
+	return f.Name(), nil
 }
