@@ -59,6 +59,18 @@ func (r *Register) Env() *Env {
 // reported as findings and left out; Load fails only when the register
 // cannot be read at all or has no register.yaml.
 func Load(ctx context.Context, fsys fs.FS) (*Register, Findings, error) {
+	return LoadWith(ctx, fsys, LoadOptions{})
+}
+
+// LoadOptions are Load's options.
+type LoadOptions struct {
+	// Cache, if set, gives the parse of files read before and learns the
+	// rest; the caller saves it.
+	Cache *ParseCache
+}
+
+// LoadWith is Load with options.
+func LoadWith(ctx context.Context, fsys fs.FS, opts LoadOptions) (*Register, Findings, error) {
 	r := &Register{
 		Paths:    map[string]string{},
 		Evidence: map[string][]string{},
@@ -129,7 +141,7 @@ func Load(ctx context.Context, fsys fs.FS) (*Register, Findings, error) {
 					continue // drain, so the walker never blocks
 				}
 				if !j.minutes {
-					c, fs := parseFile(fsys, j.path, parseCase)
+					c, fs := parseFile(fsys, j.path, opts.Cache.parsedCase)
 					if fs != nil {
 						res.found = append(res.found, fs...)
 						continue
@@ -138,7 +150,7 @@ func Load(ctx context.Context, fsys fs.FS) (*Register, Findings, error) {
 					res.cases = append(res.cases, c)
 					continue
 				}
-				m, fs := parseFile(fsys, j.path, parseMinutes)
+				m, fs := parseFile(fsys, j.path, opts.Cache.parsedMinutes)
 				if fs != nil {
 					res.found = append(res.found, fs...)
 					continue

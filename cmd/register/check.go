@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"os"
+	"path/filepath"
 
 	"github.com/council/register/register"
 	"github.com/council/register/register/evidence"
@@ -70,16 +71,40 @@ func report(e *env, findings register.Findings) error {
 	return exitError{1}
 }
 
-// loadRegister loads the register in dir.
+// loadRegister loads the register in dir, with the parse cache of a Git
+// register.
 func loadRegister(ctx context.Context, dir string) (*register.Register, register.Findings, error) {
 	if st, err := os.Stat(dir); err != nil || !st.IsDir() {
 		return nil, nil, fmt.Errorf("%s: not a folder", dir)
 	}
-	reg, findings, err := register.Load(ctx, os.DirFS(dir))
+	cache := parseCache(dir)
+	reg, findings, err := register.LoadWith(ctx, os.DirFS(dir), register.LoadOptions{Cache: cache})
 	if err != nil {
 		return nil, nil, fmt.Errorf("%s: %w", dir, err)
 	}
+	cache.Save() // a cache that cannot be written costs the next run time, nothing else
 	return reg, findings, nil
+}
+
+// parseCache opens the parse cache of the register in dir: inside its Git
+// folder, never committed or published; none for a register outside Git.
+// It is keyed to this executable, since another build may parse
+// differently.
+func parseCache(dir string) *register.ParseCache {
+	st, err := os.Stat(filepath.Join(dir, ".git"))
+	if err != nil || !st.IsDir() {
+		return nil
+	}
+	exe, err := os.Executable()
+	if err != nil {
+		return nil
+	}
+	xs, err := os.Stat(exe)
+	if err != nil {
+		return nil
+	}
+	salt := fmt.Sprintf("%s %d %d", exe, xs.Size(), xs.ModTime().UnixNano())
+	return register.OpenParseCache(filepath.Join(dir, ".git", "register", "parse-cache-v1"), salt)
 }
 
 // checkOpts returns the options for checking the register in dir.

@@ -2,8 +2,36 @@
 // register as a Git repository and publishes it as a static site.
 package main
 
-import "os"
+import (
+	"fmt"
+	"os"
+	"runtime/pprof"
+)
 
 func main() {
-	os.Exit(run(os.Args[1:], stdio()))
+	stop := profile(os.Getenv("REGISTER_CPUPROFILE"))
+	code := run(os.Args[1:], stdio())
+	stop()
+	os.Exit(code)
+}
+
+// profile writes a CPU profile of the whole run to file, when it is set:
+// the developers' way to see where a verb spends its time on a real
+// register (see testdata/bench).
+func profile(file string) (stop func()) {
+	if file == "" {
+		return func() {}
+	}
+	f, err := os.Create(file)
+	if err == nil {
+		err = pprof.StartCPUProfile(f)
+	}
+	if err != nil {
+		fmt.Fprintf(os.Stderr, "register: REGISTER_CPUPROFILE: %v\n", err)
+		return func() {}
+	}
+	return func() {
+		pprof.StopCPUProfile()
+		f.Close()
+	}
 }
