@@ -117,8 +117,7 @@ func fingerprint(dir string, skip []string) string {
 			skipAbs = append(skipAbs, a)
 		}
 	}
-	var n, size int64
-	var latest time.Time
+	var n, size, times int64
 	filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
 		if err != nil {
 			return nil
@@ -131,16 +130,17 @@ func fingerprint(dir string, skip []string) string {
 				return filepath.SkipDir
 			}
 		}
+		if p == dir {
+			return nil // its time changes when serve's own output appears inside it
+		}
 		info, err := d.Info()
 		if err != nil {
 			return nil
 		}
 		n++
 		size += info.Size()
-		if info.ModTime().After(latest) {
-			latest = info.ModTime()
-		}
+		times += info.ModTime().UnixNano() // a sum, not the latest: an edit may set an older time
 		return nil
 	})
-	return fmt.Sprint(n, size, latest.UnixNano())
+	return fmt.Sprint(n, size, times)
 }

@@ -21,17 +21,24 @@ func TestFingerprint(t *testing.T) {
 		os.WriteFile(full, []byte(s), 0o644)
 		os.Chtimes(full, at, at)
 	}
-	t0 := time.Date(2026, 11, 28, 10, 0, 0, 0, time.UTC)
+	t0 := time.Now().Add(-time.Hour).Truncate(time.Second)
 	write("cases/2026/INC-2026-0001/case.md", "one", t0)
 	skip := []string{filepath.Join(dir, "public")}
 	a := fingerprint(dir, skip)
-	write("public/itparg/index.html", "site", t0.Add(time.Hour))
+	write("public/itparg/index.html", "site", t0.Add(30*time.Minute))
 	if b := fingerprint(dir, skip); b != a {
 		t.Error("writing the site inside the register changed the fingerprint")
 	}
 	write("cases/2026/INC-2026-0001/case.md", "two", t0.Add(time.Minute))
-	if c := fingerprint(dir, skip); c == a {
+	c := fingerprint(dir, skip)
+	if c == a {
 		t.Error("an edited case did not change the fingerprint")
+	}
+	if err := os.Rename(filepath.Join(dir, "cases/2026/INC-2026-0001"), filepath.Join(dir, "cases/2026/INC-2026-0002")); err != nil {
+		t.Fatal(err)
+	}
+	if fingerprint(dir, skip) == c {
+		t.Error("a renamed case folder did not change the fingerprint")
 	}
 }
 
