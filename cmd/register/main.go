@@ -12,12 +12,19 @@ func main() {
 	stop := profile(os.Getenv("REGISTER_CPUPROFILE"))
 	code := run(os.Args[1:], stdio())
 	stop()
+	if file := os.Getenv("REGISTER_MEMPROFILE"); file != "" {
+		if f, err := os.Create(file); err == nil {
+			pprof.Lookup("allocs").WriteTo(f, 0)
+			f.Close()
+		}
+	}
 	os.Exit(code)
 }
 
 // profile writes a CPU profile of the whole run to file, when it is set:
 // the developers' way to see where a verb spends its time on a real
-// register (see testdata/bench).
+// register (see testdata/bench). REGISTER_MEMPROFILE likewise writes
+// what the run allocated.
 func profile(file string) (stop func()) {
 	if file == "" {
 		return func() {}
