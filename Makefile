@@ -29,6 +29,7 @@ demo: build
 fuzz:
 	$(GO) test ./register -run '^$$' -fuzz '^FuzzParseCase$$' -fuzztime $${FUZZTIME:-60s}
 	$(GO) test ./register -run '^$$' -fuzz '^FuzzParseMinutes$$' -fuzztime $${FUZZTIME:-60s}
+	$(GO) test ./register -run '^$$' -fuzz '^FuzzParseCacheEntry$$' -fuzztime $${FUZZTIME:-60s}
 	$(GO) test ./register/edit -run '^$$' -fuzz '^FuzzEdit$$' -fuzztime $${FUZZTIME:-60s}
 
 bench: build

@@ -114,6 +114,10 @@ func FuzzParseCase(f *testing.F) {
 			t.Errorf("body line %d, body %d bytes of %d", c.BodyLine(), len(c.Body()), len(data))
 		}
 		sameAsYAMLv3(t, data, c)
+		cached := new(Case)
+		if err := decodeCached(encodeCached(reflect.ValueOf(c).Elem(), c.doc), reflect.ValueOf(cached).Elem(), &cached.doc); err != nil || !reflect.DeepEqual(cached, c) {
+			t.Errorf("the parse cache does not give back the parsed case (%v)", err)
+		}
 		r := fuzzRegister(t, c, nil)
 		fs := r.Check(context.Background(), CheckOptions{})
 		checkFindingLines(t, data, c.Path, fs)
@@ -180,4 +184,26 @@ func TestDecodeMatchesYAMLv3(t *testing.T) {
 		}
 		sameAsYAMLv3(t, data, c)
 	}
+}
+
+// FuzzParseCacheEntry: whatever bytes a cache entry holds, decoding it
+// fails cleanly or gives a value, never a panic or a huge allocation.
+func FuzzParseCacheEntry(f *testing.F) {
+	for _, p := range []string{"testdata/base/cases/2026/INC-2026-0001/case.md"} {
+		data, err := os.ReadFile(p)
+		if err != nil {
+			f.Fatal(err)
+		}
+		c, fs := parseCase(data)
+		if fs != nil {
+			f.Fatal(fs)
+		}
+		f.Add(encodeCached(reflect.ValueOf(c).Elem(), c.doc))
+	}
+	f.Fuzz(func(t *testing.T, enc []byte) {
+		c := new(Case)
+		_ = decodeCached(enc, reflect.ValueOf(c).Elem(), &c.doc)
+		m := new(Minutes)
+		_ = decodeCached(enc, reflect.ValueOf(m).Elem(), &m.doc)
+	})
 }

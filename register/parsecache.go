@@ -1,14 +1,14 @@
 package register
 
 import (
+	"bufio"
 	"bytes"
-	"crypto/rand"
 	"crypto/sha256"
 	"encoding/binary"
-	"encoding/hex"
 	"errors"
 	"fmt"
 	"hash/crc32"
+	"io"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -188,17 +188,24 @@ func (c *ParseCache) Save() error {
 	if c.added == 0 && len(c.fresh) == len(c.old) {
 		return nil
 	}
-	var buf bytes.Buffer
-	buf.WriteString(parseCacheMagic)
-	buf.Write(c.salt[:])
-	buf.Write(binary.AppendUvarint(nil, uint64(len(c.fresh))))
-	for k, enc := range c.fresh {
-		buf.Write(k[:])
-		buf.Write(binary.AppendUvarint(nil, uint64(len(enc))))
-		buf.Write(enc)
-	}
-	buf.Write(binary.LittleEndian.AppendUint32(nil, crc32.Checksum(buf.Bytes(), castagnoli)))
-	if err := writeAtomic(c.file, buf.Bytes()); err != nil {
+	err := writeAtomic(c.file, func(w io.Writer) error {
+		sum := crc32.New(castagnoli)
+		bw := bufio.NewWriterSize(io.MultiWriter(w, sum), 1<<16)
+		bw.WriteString(parseCacheMagic)
+		bw.Write(c.salt[:])
+		bw.Write(binary.AppendUvarint(nil, uint64(len(c.fresh))))
+		for k, enc := range c.fresh {
+			bw.Write(k[:])
+			bw.Write(binary.AppendUvarint(nil, uint64(len(enc))))
+			bw.Write(enc)
+		}
+		if err := bw.Flush(); err != nil {
+			return err
+		}
+		_, err := w.Write(binary.LittleEndian.AppendUint32(nil, sum.Sum32()))
+		return err
+	})
+	if err != nil {
 		return fmt.Errorf("parse cache: %w", err)
 	}
 	c.old, c.added = c.fresh, 0
@@ -206,24 +213,28 @@ func (c *ParseCache) Save() error {
 	return nil
 }
 
-// writeAtomic writes data to a new file beside file and renames it over
-// file, so a reader sees the old file or the new one, never part of one.
-func writeAtomic(file string, data []byte) error {
+// writeAtomic writes a new file beside file with write and renames it
+// over file, so a reader sees the old file or the new one, never part of
+// one.
+func writeAtomic(file string, write func(io.Writer) error) error {
 	if err := os.MkdirAll(filepath.Dir(file), 0o755); err != nil {
 		return err
 	}
-	var nonce [8]byte
-	rand.Read(nonce[:])
-	tmp := file + ".tmp-" + hex.EncodeToString(nonce[:])
-	if err := os.WriteFile(tmp, data, 0o644); err != nil {
-		os.Remove(tmp)
+	f, err := os.CreateTemp(filepath.Dir(file), filepath.Base(file)+".tmp-*")
+	if err != nil {
 		return err
 	}
-	if err := os.Rename(tmp, file); err != nil {
-		os.Remove(tmp)
-		return err
+	err = write(f)
+	if cerr := f.Close(); err == nil {
+		err = cerr
 	}
-	return nil
+	if err == nil {
+		err = os.Rename(f.Name(), file)
+	}
+	if err != nil {
+		os.Remove(f.Name())
+	}
+	return err
 }
 
 // The cached form of a case or minutes is its exported fields in order
@@ -423,13 +434,15 @@ func (d *decoder) bytes(n int) []byte {
 }
 
 // count reads a length written with uvarint(len+1), nil as 0, and
-// refuses one longer than the bytes left could hold.
+// refuses one longer than the bytes left could hold or than front matter
+// could (every item takes a line), so a damaged entry cannot ask for a
+// huge allocation.
 func (d *decoder) count() (n int, isNil bool) {
 	u := d.uvarint()
 	if u == 0 {
 		return 0, true
 	}
-	if u-1 > uint64(len(d.data)) {
+	if u-1 > uint64(len(d.data)) || u-1 > MaxFrontMatter/2 {
 		d.fail()
 		return 0, true
 	}

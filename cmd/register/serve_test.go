@@ -27,11 +27,11 @@ func TestFingerprint(t *testing.T) {
 		os.WriteFile(full, []byte(s), 0o644)
 		os.Chtimes(full, at, at)
 	}
-	t0 := time.Date(2026, 11, 28, 10, 0, 0, 0, time.UTC)
+	t0 := time.Now().Add(-time.Hour).Truncate(time.Second)
 	write("cases/2026/INC-2026-0001/case.md", "one", t0)
 	skip := []string{filepath.Join(dir, "public")}
 	a := fingerprint(dir, skip)
-	write("public/itparg/index.html", "site", t0.Add(time.Hour))
+	write("public/itparg/index.html", "site", t0.Add(30*time.Minute))
 	if b := fingerprint(dir, skip); b != a {
 		t.Error("writing the site inside the register changed the fingerprint")
 	}
@@ -58,8 +58,15 @@ func TestFingerprint(t *testing.T) {
 	if err := os.Rename(filepath.Join(dir, "cases/2026/INC-2026-0001/case.md"), filepath.Join(dir, "cases/2026/INC-2026-0002/case.md")); err != nil {
 		t.Fatal(err)
 	}
-	if d := fingerprint(dir, skip); d == c {
+	if fingerprint(dir, skip) == c {
 		t.Error("a moved case did not change the fingerprint")
+	}
+	d := fingerprint(dir, skip)
+	if err := os.Rename(filepath.Join(dir, "cases/2026/INC-2026-0002"), filepath.Join(dir, "cases/2026/INC-2026-0003")); err != nil {
+		t.Fatal(err)
+	}
+	if fingerprint(dir, skip) == d {
+		t.Error("a renamed case folder did not change the fingerprint")
 	}
 }
 
