@@ -2,6 +2,7 @@ package site
 
 import (
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -54,6 +55,36 @@ func (c clock) Hours() int {
 		return -h
 	}
 	return h
+}
+
+// Span is the time left or over in plain English: "1 day 4 hours".
+func (c clock) Span() string { return span(c.Hours()) }
+
+// span says a number of hours in whole days and hours, as a reader
+// would: "3 days", "5 hours", "1 day 4 hours", or "less than an hour".
+// The sign is ignored: the caller says whether it is left or over.
+func span(hours int) string {
+	if hours < 0 {
+		hours = -hours
+	}
+	if hours == 0 {
+		return "less than an hour"
+	}
+	var parts []string
+	if d := hours / 24; d > 0 {
+		parts = append(parts, plural(d, "day"))
+	}
+	if h := hours % 24; h > 0 {
+		parts = append(parts, plural(h, "hour"))
+	}
+	return strings.Join(parts, " ")
+}
+
+func plural(n int, unit string) string {
+	if n == 1 {
+		return "1 " + unit
+	}
+	return strconv.Itoa(n) + " " + unit + "s"
 }
 
 func (t *tree) clock(c *Case, now time.Time) clock {

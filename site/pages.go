@@ -122,8 +122,11 @@ type deadline struct {
 	Due   time.Time
 	What  string
 	Late  bool
-	Hours int
+	Hours int // left or over, in whole hours
 }
+
+// Span is the time left or over in plain English: "1 day 4 hours".
+func (d deadline) Span() string { return span(d.Hours) }
 
 type dashboard struct {
 	Open     []count

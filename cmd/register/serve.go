@@ -2,6 +2,8 @@ package main
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -107,9 +109,14 @@ func previewHandler(out string) http.Handler {
 	})
 }
 
-// fingerprint sums the names, sizes and modification times of the
-// register's files (not .git, nor the site and cache when they are inside
-// it), so serve notices any change.
+// fingerprint sums the paths, sizes and modification times of the
+// register's files, so serve notices any edit, new, removed or moved
+// file. It leaves out .git, hidden files and folders (editors' swap
+// files), and the site and cache when they are inside the register. It
+// looks at files only: a folder's modification time changes whenever an
+// entry is added to it, and every build adds (and renames) its new site
+// beside the old one, so counting folders made each rebuild trigger the
+// next.
 func fingerprint(dir string, skip []string) string {
 	var skipAbs []string
 	for _, s := range skip {
@@ -117,30 +124,30 @@ func fingerprint(dir string, skip []string) string {
 			skipAbs = append(skipAbs, a)
 		}
 	}
-	var n, size, times int64
+	h := sha256.New()
 	filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
 		if err != nil {
 			return nil
 		}
-		if d.IsDir() && (d.Name() == ".git" || (p != dir && strings.HasPrefix(d.Name(), "."))) {
-			return filepath.SkipDir
-		}
+		hidden := p != dir && strings.HasPrefix(d.Name(), ".")
 		if d.IsDir() {
+			if hidden {
+				return filepath.SkipDir
+			}
 			if a, err := filepath.Abs(p); err == nil && slices.Contains(skipAbs, a) {
 				return filepath.SkipDir
 			}
+			return nil
 		}
-		if p == dir {
-			return nil // its time changes when serve's own output appears inside it
+		if hidden {
+			return nil
 		}
 		info, err := d.Info()
 		if err != nil {
 			return nil
 		}
-		n++
-		size += info.Size()
-		times += info.ModTime().UnixNano() // a sum, not the latest: an edit may set an older time
+		fmt.Fprintf(h, "%q %d %d\n", p, info.Size(), info.ModTime().UnixNano())
 		return nil
 	})
-	return fmt.Sprint(n, size, times)
+	return hex.EncodeToString(h.Sum(nil))
 }

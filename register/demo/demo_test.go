@@ -154,6 +154,12 @@ func TestEverythingPresent(t *testing.T) {
 				}
 				if c.Breach != nil {
 					seen["breach"] = true
+					switch o := c.Breach.OccurredAt; {
+					case o == nil:
+						t.Errorf("seed %d: %s has breach details without occurred_at", seed, c.ID)
+					case !o.Before(c.ReportedAt.Time):
+						t.Errorf("seed %d: %s: the breach happened at %s, not before it was reported at %s", seed, c.ID, o, c.ReportedAt)
+					}
 				}
 			}
 			if c.Review != nil && c.Review.ReclassifiedFrom != "" {

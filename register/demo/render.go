@@ -103,8 +103,8 @@ func (s *story) render(p *plan, stage int, reviewMinutes string) []byte {
 			if stage < stResolved {
 				told = "pending"
 			}
-			fmt.Fprintf(&b, "breach:\n  data_categories: %s\n  special_category: %t\n  people_affected: %d\n  records_affected: %d\n",
-				list(br.categories), br.special, br.people, br.records)
+			fmt.Fprintf(&b, "breach:\n  occurred_at: %s\n  data_categories: %s\n  special_category: %t\n  people_affected: %d\n  records_affected: %d\n",
+				ts(br.occurred), list(br.categories), br.special, br.people, br.records)
 			fmt.Fprintf(&b, "  consequences: %s\n  measures: %s\n  subjects_told: %s\n", q(br.consequences), q(br.measures), told)
 			if told == "no" {
 				fmt.Fprintf(&b, "  subjects_reason: %s\n", q(br.toldReason))

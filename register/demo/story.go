@@ -72,6 +72,7 @@ type icoPlan struct {
 }
 
 type breachPlan struct {
+	occurred         time.Time // before the case was reported
 	categories       []string
 	special          bool
 	people, records  int
@@ -480,6 +481,12 @@ func planCase(r *rand.Rand, s *story, p *plan, analysts, simos []*person) {
 		if b.told == "no" {
 			b.toldReason = pick(r, subjectsReasons)
 		}
+		// Breaches come to light from within the hour to a fortnight
+		// after they happen. The time is drawn from a generator of its
+		// own, seeded by the report time, so it leaves the rest of the
+		// story as the seed told it before the demo had occurred_at.
+		o := rand.New(rand.NewPCG(uint64(p.reportedAt.UnixNano()), 0x0cc))
+		b.occurred = p.reportedAt.Add(-between(o, 20*time.Minute, 14*day)).Truncate(time.Minute)
 		p.breach = b
 	}
 	p.lessons = nil

@@ -1,7 +1,8 @@
 // app.js: search and the register's filter, per audience tree, from
-// data/search.json. Hand-written and small; it builds the page with DOM
-// calls and textContent only, so no text from the register is ever
-// parsed as HTML. Everything else on the site works without it.
+// data/search.json, and the sortable tables of the register's lists.
+// Hand-written and small; it builds the page with DOM calls and
+// textContent only, so no text from the register is ever parsed as HTML.
+// Everything else on the site works without it.
 (function () {
   'use strict';
   document.documentElement.classList.add('app-js');
@@ -124,7 +125,98 @@
     load(box.getAttribute('data-index'), function (d) { data = d; draw(); });
   }
 
+  // The arrows of the Ministry of Justice sortable table: up, down, and
+  // both for a column not sorted on.
+  var arrowPaths = {
+    ascending: ['M6.5625 15.5L11 6.63125L15.4375 15.5H6.5625Z'],
+    descending: ['M15.4375 7L11 15.8687L6.5625 7L15.4375 7Z'],
+    none: ['M8.1875 9.5L10.9609 3.95703L13.7344 9.5H8.1875Z', 'M13.7344 12.0781L10.9609 17.6211L8.1875 12.0781H13.7344Z']
+  };
+
+  function arrow(direction) {
+    var ns = 'http://www.w3.org/2000/svg';
+    var svg = document.createElementNS(ns, 'svg');
+    [['width', '22'], ['height', '22'], ['viewBox', '0 0 22 22'], ['fill', 'none'],
+      ['focusable', 'false'], ['aria-hidden', 'true']].forEach(function (a) { svg.setAttribute(a[0], a[1]); });
+    (arrowPaths[direction] || arrowPaths.none).forEach(function (d) {
+      var p = document.createElementNS(ns, 'path');
+      p.setAttribute('d', d);
+      p.setAttribute('fill', 'currentColor');
+      svg.appendChild(p);
+    });
+    return svg;
+  }
+
+  // cellValue is what a cell sorts by: its data-sort-value, else its
+  // text; a number when it reads as one.
+  function cellValue(cell) {
+    var v = cell.hasAttribute('data-sort-value') ? cell.getAttribute('data-sort-value') : cell.textContent.trim();
+    var n = Number(v);
+    return v !== '' && isFinite(n) ? n : v;
+  }
+
+  // sortable is the Ministry of Justice sortable table: each header with
+  // aria-sort becomes a button; a click sorts the table's rows by that
+  // column, ascending first, then the other way, and says so in aria-sort
+  // and to screen readers. Without JavaScript the table stays as the page
+  // was built: a page of a list in its own order.
+  function sortable(table) {
+    var head = table.querySelector('thead');
+    var body = table.querySelector('tbody');
+    if (!head || !body) { return; }
+    var headers = Array.prototype.slice.call(head.querySelectorAll('th'));
+    var labels = [];
+    headers.forEach(function (th, i) {
+      labels[i] = th.textContent;
+      if (!th.hasAttribute('aria-sort')) { return; }
+      var b = el('button', null, th.textContent);
+      b.type = 'button';
+      b.setAttribute('data-index', String(i));
+      th.textContent = '';
+      th.appendChild(b);
+    });
+    var caption = table.querySelector('caption');
+    if (caption) { caption.appendChild(el('span', 'govuk-visually-hidden', ' (column headers with buttons are sortable).')); }
+    var status = el('div', 'govuk-visually-hidden');
+    status.setAttribute('role', 'status');
+    status.setAttribute('aria-live', 'polite');
+    status.setAttribute('aria-atomic', 'true');
+    table.parentNode.insertBefore(status, table.nextSibling);
+    function arrows() {
+      headers.forEach(function (th) {
+        var b = th.querySelector('button');
+        if (!b) { return; }
+        var old = b.querySelector('svg');
+        if (old) { b.removeChild(old); }
+        b.appendChild(arrow(th.getAttribute('aria-sort')));
+      });
+    }
+    arrows();
+    head.addEventListener('click', function (e) {
+      var b = e.target.closest ? e.target.closest('button') : null;
+      if (!b || !head.contains(b)) { return; }
+      var th = b.parentNode;
+      var i = Number(b.getAttribute('data-index'));
+      var dir = th.getAttribute('aria-sort') === 'ascending' ? 'descending' : 'ascending';
+      var sign = dir === 'ascending' ? 1 : -1;
+      var rows = Array.prototype.slice.call(body.rows);
+      rows.sort(function (ra, rb) {
+        var ca = ra.cells[i], cb = rb.cells[i];
+        if (!ca || !cb) { return 0; }
+        var a = cellValue(ca), z = cellValue(cb);
+        if (typeof a === 'number' && typeof z === 'number') { return sign * (a - z); }
+        return sign * String(a).localeCompare(String(z), 'en-GB', { numeric: true });
+      });
+      rows.forEach(function (r) { body.appendChild(r); });
+      headers.forEach(function (h) { if (h.hasAttribute('aria-sort')) { h.setAttribute('aria-sort', 'none'); } });
+      th.setAttribute('aria-sort', dir);
+      status.textContent = 'Sort by ' + labels[i] + ' (' + dir + ')';
+      arrows();
+    });
+  }
+
   document.addEventListener('DOMContentLoaded', function () {
+    document.querySelectorAll('table[data-module="app-sortable-table"]').forEach(sortable);
     var f = document.getElementById('search-form');
     if (f) { search(f); }
     var box = document.getElementById('filter');
