@@ -157,54 +157,89 @@ const cacheMagic = "register history index v1 rules 3\n"
 func (r *Repo) cachePath() string { return filepath.Join(r.gitDir, "register", "index-v1.gob") }
 
 func (r *Repo) loadCache() map[string]*Commit {
-	known := map[string]*Commit{}
-	data, err := os.ReadFile(r.cachePath())
-	if err != nil || !bytes.HasPrefix(data, []byte(cacheMagic)) || len(data) < len(cacheMagic)+sha256.Size {
-		return known
+	f, err := os.Open(r.cachePath())
+	if err != nil {
+		return map[string]*Commit{}
 	}
-	sum := data[len(cacheMagic) : len(cacheMagic)+sha256.Size]
-	payload := data[len(cacheMagic)+sha256.Size:]
-	if got := sha256.Sum256(payload); !bytes.Equal(got[:], sum) {
-		return known
+	defer f.Close()
+	known, err := readCache(bufio.NewReaderSize(f, 1<<16))
+	if err != nil {
+		return map[string]*Commit{}
 	}
-	// The payload is chunks, each an 8-byte length and a gob of commits,
-	// decoded on all processors.
-	var chunks [][]byte
-	for len(payload) > 0 {
-		if len(payload) < 8 {
-			return known
+	return known
+}
+
+// readCache reads the cache as a stream, a chunk at a time, and decodes
+// the chunks on all processors as they arrive, so it never holds the
+// whole file; the checksum, checked at the end, decides whether the
+// decoded commits are used.
+func readCache(r io.Reader) (map[string]*Commit, error) {
+	damaged := errors.New("damaged history cache")
+	head := make([]byte, len(cacheMagic)+sha256.Size)
+	if _, err := io.ReadFull(r, head); err != nil || string(head[:len(cacheMagic)]) != cacheMagic {
+		return nil, damaged
+	}
+	h := sha256.New()
+	var (
+		wg    sync.WaitGroup
+		mu    sync.Mutex
+		lists [][]*Commit
+		bad   bool
+	)
+	slots := make(chan struct{}, runtime.GOMAXPROCS(0))
+	for {
+		var n [8]byte
+		if _, err := io.ReadFull(r, n[:]); err == io.EOF {
+			break
+		} else if err != nil {
+			bad = true
+			break
 		}
-		n := binary.BigEndian.Uint64(payload)
-		if n > uint64(len(payload)-8) {
-			return known
+		size := binary.BigEndian.Uint64(n[:])
+		if size > 1<<30 {
+			bad = true
+			break
 		}
-		chunks = append(chunks, payload[8:8+n])
-		payload = payload[8+n:]
-	}
-	lists := make([][]*Commit, len(chunks))
-	errs := make([]error, len(chunks))
-	var wg sync.WaitGroup
-	for i, ch := range chunks {
+		chunk := make([]byte, size)
+		if _, err := io.ReadFull(r, chunk); err != nil {
+			bad = true
+			break
+		}
+		h.Write(n[:])
+		h.Write(chunk)
 		wg.Add(1)
+		slots <- struct{}{}
 		go func() {
-			defer wg.Done()
-			errs[i] = gob.NewDecoder(bytes.NewReader(ch)).Decode(&lists[i])
+			defer func() { <-slots; wg.Done() }()
+			var list []*Commit
+			err := gob.NewDecoder(bytes.NewReader(chunk)).Decode(&list)
+			mu.Lock()
+			defer mu.Unlock()
+			if err != nil {
+				bad = true
+				return
+			}
+			lists = append(lists, list)
 		}()
 	}
 	wg.Wait()
-	for i, list := range lists {
-		if errs[i] != nil {
-			return map[string]*Commit{}
-		}
+	if bad || !bytes.Equal(h.Sum(nil), head[len(cacheMagic):]) {
+		return nil, damaged
+	}
+	known := map[string]*Commit{}
+	for _, list := range lists {
 		for _, c := range list {
 			if c == nil || !plumbing.IsHash(c.Hash) {
-				return map[string]*Commit{}
+				return nil, damaged
 			}
 			known[c.Hash] = c
 		}
 	}
-	return known
+	return known, nil
 }
+
+// cacheChunk is about how many commits a chunk of the cache holds.
+const cacheChunk = 500
 
 func (r *Repo) saveCache(known map[string]*Commit) error {
 	list := make([]*Commit, 0, len(known))
@@ -216,7 +251,10 @@ func (r *Repo) saveCache(known map[string]*Commit) error {
 	}
 	slices.SortFunc(list, func(a, b *Commit) int { return a.Committer.When.Compare(b.Committer.When) })
 	var payload bytes.Buffer
-	parts := max(1, runtime.GOMAXPROCS(0))
+	// Chunks of a few hundred commits: gob reads a whole chunk into a
+	// buffer before decoding it, so two big chunks of a 30,000-commit
+	// history cost 150 MB of buffers where many small ones cost 2 MB.
+	parts := max(1, runtime.GOMAXPROCS(0), len(list)/cacheChunk)
 	for i := range parts {
 		var chunk bytes.Buffer
 		if err := gob.NewEncoder(&chunk).Encode(list[i*len(list)/parts : (i+1)*len(list)/parts]); err != nil {
