@@ -558,10 +558,9 @@ func (b *builder) caseKey(c *Case, ms []*Minutes, breach bool, k clock, hist str
 		parts = append(parts, m.ID, m.Title, fmt.Sprint(r))
 	}
 	if k.Running() {
-		parts = append(parts, k.State)
-		if k.State == "running" {
-			parts = append(parts, fmt.Sprint(k.Hours()))
-		}
+		// The page says how long is left or how long ago the deadline
+		// passed: it changes when that text does.
+		parts = append(parts, k.State, k.Span())
 	}
 	parts = append(parts, hist)
 	bs := make([][]byte, len(parts))

@@ -628,6 +628,41 @@ func TestRebuild(t *testing.T) {
 	}
 }
 
+// TestRebuildClockMovesOn: a case page that says how long ago the ICO
+// deadline passed is rendered again when that changes, not served from
+// the cache with yesterday's words.
+func TestRebuildClockMovesOn(t *testing.T) {
+	dir := writeRegister(t, map[string]string{
+		"register.yaml": "name: R\norganisation: O\n",
+		"people.yaml":   people,
+		"cases/2026/INC-2026-0001/case.md": "---\nid: INC-2026-0001\ntitle: Lost laptop\nstatus: reported\n" +
+			"reported_at: 2026-11-20T08:30:00Z\nreported_by: alice\npersonal_data: true\n---\nA laptop was lost.\n",
+	})
+	out := filepath.Join(t.TempDir(), "public")
+	opts := Options{Now: testNow, CacheDir: filepath.Join(t.TempDir(), "cache")}
+	if err := Build(context.Background(), Input{Dir: dir}, out, opts); err != nil {
+		t.Fatal(err)
+	}
+	opts.Now = testNow.Add(49 * time.Hour)
+	if err := Build(context.Background(), Input{Dir: dir}, out, opts); err != nil {
+		t.Fatal(err)
+	}
+	fresh := filepath.Join(t.TempDir(), "fresh")
+	if err := Build(context.Background(), Input{Dir: dir}, fresh, Options{Now: opts.Now}); err != nil {
+		t.Fatal(err)
+	}
+	page, err := os.ReadFile(filepath.Join(out, "itparg", "cases", "INC-2026-0001", "index.html"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(string(page), "The deadline passed 7 days 2 hours ago") {
+		t.Errorf("the rebuilt case page does not say how long ago the deadline passed now")
+	}
+	if a, b := snapshot(t, out), snapshot(t, fresh); a != b {
+		t.Errorf("the cached rebuild differs from a fresh build:\n%s", diffLines(a, b))
+	}
+}
+
 func diffLines(a, b string) string {
 	al, bl := strings.Split(a, "\n"), strings.Split(b, "\n")
 	var out []string
