@@ -10,7 +10,6 @@ import (
 	"path"
 	"path/filepath"
 	"slices"
-	"sort"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -643,7 +642,18 @@ func (b *builder) caseView(c *Case, ms []*Minutes, breach bool, k clock) *caseVi
 
 // byUpdated sorts cases newest change first.
 func (b *builder) byUpdated(cases []*Case) []*Case {
-	out := slices.Clone(cases)
-	sort.SliceStable(out, func(i, j int) bool { return b.updated(out[i]).After(b.updated(out[j])) })
+	type entry struct {
+		c  *Case
+		at time.Time
+	}
+	es := make([]entry, len(cases))
+	for i, c := range cases {
+		es[i] = entry{c, b.updated(c)} // once each, not once a comparison
+	}
+	slices.SortStableFunc(es, func(x, y entry) int { return y.at.Compare(x.at) })
+	out := make([]*Case, len(es))
+	for i, e := range es {
+		out[i] = e.c
+	}
 	return out
 }

@@ -32,6 +32,9 @@ func ITPARG() ([]PageFunc, []NavItem) {
 type itpargPage struct {
 	Body       template.HTML
 	Stylesheet string
+	// Lazy, if set, makes the body when the page is rendered, which a
+	// page with an unchanged Page.Key never is.
+	Lazy func() (template.HTML, error)
 }
 
 // visibleRegister is the audience's view as a register holding only the
@@ -142,14 +145,23 @@ func breachesPage(ctx context.Context, v *View) ([]Page, error) {
 	}
 	r := visibleRegister(v)
 	cases := report.Breaches(r, nil)
-	body, err := report.BreachesBody(cases, v.Settings.Location(), report.Links{Case: "../cases/", CSV: "breaches.csv"})
-	if err != nil {
-		return nil, err
-	}
 	var csv bytes.Buffer
 	if err := report.BreachesCSV(&csv, cases, v.Settings.Location()); err != nil {
 		return nil, err
 	}
-	page.Data = itpargPage{Body: body}
+	// The record is several megabytes of HTML for a large register: made
+	// only when a breach case's file changed (settings, people and
+	// templates are in every key).
+	var key strings.Builder
+	key.WriteString("breaches\n")
+	for _, c := range v.Cases {
+		if c.PersonalData {
+			key.WriteString(c.Sum)
+		}
+	}
+	page.Key = key.String()
+	page.Data = itpargPage{Lazy: func() (template.HTML, error) {
+		return report.BreachesBody(cases, v.Settings.Location(), report.Links{Case: "../cases/", CSV: "breaches.csv"})
+	}}
 	return []Page{page, {Path: "breaches/breaches.csv", Body: csv.Bytes()}}, nil
 }

@@ -76,6 +76,10 @@ type cache struct {
 	Env  string // envSum and template hash the fragments were made with
 	Docs map[string]*cachedCase
 	used map[string]bool
+	// changed counts the entries this build added, replaced or dropped,
+	// and envChanged says the fragments were all dropped.
+	changed    int
+	envChanged bool
 }
 
 // cachedCase is a parsed case file. Its narrative is not kept (it is
@@ -106,8 +110,20 @@ func openCache(dir string) *cache {
 	return c
 }
 
-// save writes the cache; a failure only costs the next build time.
+// save writes the cache; a failure only costs the next build time. A
+// build that changed a handful of entries writes nothing: encoding ten
+// thousand entries again costs more than the next build parsing those
+// few files afresh (their size or time no longer matches, so a stale
+// entry is never used).
 func (c *cache) save() {
+	for p := range c.Docs {
+		if !c.used[p] {
+			c.changed++
+		}
+	}
+	if !c.envChanged && c.changed <= len(c.Docs)/100 {
+		return
+	}
 	for p := range c.Docs {
 		if !c.used[p] {
 			delete(c.Docs, p)
@@ -186,6 +202,7 @@ func load(ctx context.Context, dir, cacheDir string) (*tree, error) {
 			d.Frag = nil
 		}
 		t.cache.Env = t.envSum
+		t.cache.envChanged = true
 	}
 
 	paths, err := casePaths(fsys)
@@ -284,6 +301,7 @@ func (t *tree) loadCase(fsys fs.FS, p string) (*Case, register.Findings, error) 
 		t.cache.mu.Lock()
 		t.cache.Docs[p] = &cachedCase{Size: st.Size(), ModTime: st.ModTime().UnixNano(), Case: *rc, Sum: c.Sum}
 		t.cache.used[p] = true
+		t.cache.changed++
 		t.cache.mu.Unlock()
 	}
 	return c, nil, nil

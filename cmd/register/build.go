@@ -1,9 +1,12 @@
 package main
 
 import (
+	"bufio"
 	"context"
+	"encoding/gob"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"runtime/debug"
@@ -128,10 +131,21 @@ func siteInput(ctx context.Context, dir string, now time.Time) (site.Input, erro
 	if branch == "" {
 		branch = repo.Settings(head).MainBranch
 	}
+	cacheFile := filepath.Join(dir, ".git", "register", "site-input-v1.gob")
+	key := fmt.Sprintf("%s %s %s", head, branch, buildIdentity())
+	if buildIdentity() == "" {
+		cacheFile = ""
+	}
+	if cached, ok := readSiteInput(cacheFile, key); ok {
+		cached.Dir = dir
+		cached.Audit.Checked = now
+		return cached, nil
+	}
 	rep, ix, err := repo.Audit(ctx, head, branch)
 	if err != nil {
 		return in, fmt.Errorf("%s: audit the history: %w", dir, err)
 	}
+	defer func() { writeSiteInput(cacheFile, key, in) }()
 	st := rep.Stats()
 	in.Audit = &site.AuditStatus{Head: head.String(), Commits: st.Commits, Signed: st.Signed, Verified: st.Verified, Checked: now}
 	for _, f := range rep.Findings {
@@ -165,4 +179,51 @@ func cacheDir(dir, out string) string {
 	}
 	out = filepath.Clean(out)
 	return filepath.Join(filepath.Dir(out), "."+filepath.Base(out)+".cache")
+}
+
+// The history pages of a rebuild at the same commit are the same: what
+// siteInput gathers is kept by HEAD, branch and build (a new build of
+// register may judge the history by new rules), so a rebuild after
+// editing the working tree reads a few megabytes instead of auditing the
+// whole history again.
+type siteInputCache struct {
+	Key   string
+	Input site.Input
+}
+
+func readSiteInput(file, key string) (site.Input, bool) {
+	if file == "" {
+		return site.Input{}, false
+	}
+	f, err := os.Open(file)
+	if err != nil {
+		return site.Input{}, false
+	}
+	defer f.Close()
+	var c siteInputCache
+	if gob.NewDecoder(bufio.NewReader(f)).Decode(&c) != nil || c.Key != key || c.Input.Audit == nil {
+		return site.Input{}, false
+	}
+	return c.Input, true
+}
+
+// writeSiteInput saves in for the next build; a failure costs that build
+// time only.
+func writeSiteInput(file, key string, in site.Input) {
+	if file == "" || in.Audit == nil {
+		return
+	}
+	if os.MkdirAll(filepath.Dir(file), 0o755) != nil {
+		return
+	}
+	tmp, err := writeTemp(filepath.Dir(file), "."+filepath.Base(file)+".tmp-*", 0o600, func(w io.Writer) error {
+		bw := bufio.NewWriter(w)
+		if err := gob.NewEncoder(bw).Encode(siteInputCache{Key: key, Input: in}); err != nil {
+			return err
+		}
+		return bw.Flush()
+	})
+	if err == nil && os.Rename(tmp, file) != nil {
+		os.Remove(tmp)
+	}
 }

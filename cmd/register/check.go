@@ -95,16 +95,27 @@ func parseCache(dir string) *register.ParseCache {
 	if err != nil || !st.IsDir() {
 		return nil
 	}
+	id := buildIdentity()
+	if id == "" {
+		return nil
+	}
+	return register.OpenParseCache(filepath.Join(dir, ".git", "register", "parse-cache-v1"), id)
+}
+
+// buildIdentity names this executable: its path, size and time. Caches
+// of what register worked out are keyed to it, since another build may
+// work it out differently. It is "" when the executable cannot be found:
+// then nothing is cached.
+func buildIdentity() string {
 	exe, err := os.Executable()
 	if err != nil {
-		return nil
+		return ""
 	}
 	xs, err := os.Stat(exe)
 	if err != nil {
-		return nil
+		return ""
 	}
-	salt := fmt.Sprintf("%s %d %d", exe, xs.Size(), xs.ModTime().UnixNano())
-	return register.OpenParseCache(filepath.Join(dir, ".git", "register", "parse-cache-v1"), salt)
+	return fmt.Sprintf("%s %d %d", exe, xs.Size(), xs.ModTime().UnixNano())
 }
 
 // checkOpts returns the options for checking the register in dir.
