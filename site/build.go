@@ -81,6 +81,28 @@ type View struct {
 	Now           time.Time
 	in            *Input
 	a             *audience
+	shared        *sync.Map // key → *sharedWork, one map per build
+}
+
+// Shared returns what make returns, calling it once per build for each
+// key however many audiences ask: audiences that see the same cases can
+// share the expensive part of a page. The key must name everything make
+// reads (in one build, the ids of the cases and minutes it is given name
+// them).
+func (v *View) Shared(key string, make func() (any, error)) (any, error) {
+	if v.shared == nil {
+		return make()
+	}
+	w, _ := v.shared.LoadOrStore(key, &sharedWork{})
+	sw := w.(*sharedWork)
+	sw.once.Do(func() { sw.v, sw.err = make() })
+	return sw.v, sw.err
+}
+
+type sharedWork struct {
+	once sync.Once
+	v    any
+	err  error
 }
 
 // Sees reports whether the audience may see the case (by id) or the
@@ -114,6 +136,8 @@ type builder struct {
 
 	// caseKeys are this build's case page keys by audience and case id;
 	// prevKeys those of the tree at prev, from the manifest.
+	shared sync.Map // View.Shared's work
+
 	caseKeys map[string]map[string]string
 	prevKeys map[string]map[string]string
 	moved    sync.Map // audiences whose cases folder moved from prev
@@ -280,7 +304,7 @@ func validPath(p string) bool {
 func (b *builder) audiencePages(ctx context.Context, a *audience) error {
 	dir := filepath.Join(b.out, a.Name)
 	v := &View{Audience: a.Audience, Settings: b.reg.Settings, People: b.reg.People, Workflow: b.reg.Workflow,
-		Cases: a.cases, Minutes: a.minutes, BreachDetails: a.breach, Now: b.opts.Now, in: &b.in, a: a}
+		Cases: a.cases, Minutes: a.minutes, BreachDetails: a.breach, Now: b.opts.Now, in: &b.in, a: a, shared: &b.shared}
 	site := b.siteInfo(a)
 	makers := []PageFunc{b.dashboard, b.lists, b.minutesPages, b.auditPage, b.staticPages, b.dataFiles}
 	makers = append(makers, b.opts.Pages...)

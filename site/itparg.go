@@ -107,17 +107,35 @@ func reportPage(ctx context.Context, v *View) ([]Page, error) {
 	if v.in != nil && v.in.History != nil {
 		opts.Timeline = historyTimeline{v}
 	}
-	s, err := report.Summarise(ctx, r, opts)
+	// Audiences that see the same cases and minutes get the same report.
+	var key strings.Builder
+	key.WriteString("report\n")
+	for _, c := range r.Cases {
+		key.WriteString(c.ID)
+	}
+	key.WriteString("\n")
+	for _, m := range r.Minutes {
+		key.WriteString(m.ID)
+	}
+	type made struct {
+		body   template.HTML
+		charts map[string][]byte
+	}
+	got, err := v.Shared(key.String(), func() (any, error) {
+		s, err := report.Summarise(ctx, r, opts)
+		if err != nil {
+			return nil, err
+		}
+		// Pages hold no inline SVG (see site_test.go): each chart is an
+		// image of its own file, its description the alternative text,
+		// its figures in the table that follows.
+		body, charts, err := report.ReportBody(s, true)
+		return made{body, charts}, err
+	})
 	if err != nil {
 		return nil, err
 	}
-	// Pages hold no inline SVG (see site_test.go): each chart is an image
-	// of its own file, its description the alternative text, its figures
-	// in the table that follows.
-	body, charts, err := report.ReportBody(s, true)
-	if err != nil {
-		return nil, err
-	}
+	body, charts := got.(made).body, got.(made).charts
 	css, err := fs.ReadFile(templates.FS, "report/report.css")
 	if err != nil {
 		return nil, err
@@ -161,7 +179,13 @@ func breachesPage(ctx context.Context, v *View) ([]Page, error) {
 	}
 	page.Key = key.String()
 	page.Data = itpargPage{Lazy: func() (template.HTML, error) {
-		return report.BreachesBody(cases, v.Settings.Location(), report.Links{Case: "../cases/", CSV: "breaches.csv"})
+		body, err := v.Shared(page.Key, func() (any, error) {
+			return report.BreachesBody(cases, v.Settings.Location(), report.Links{Case: "../cases/", CSV: "breaches.csv"})
+		})
+		if err != nil {
+			return "", err
+		}
+		return body.(template.HTML), nil
 	}}
 	return []Page{page, {Path: "breaches/breaches.csv", Body: csv.Bytes()}}, nil
 }

@@ -1,6 +1,7 @@
 package site
 
 import (
+	"context"
 	"os"
 	"path/filepath"
 	"strings"
@@ -107,5 +108,39 @@ func TestITPARGActionLeak(t *testing.T) {
 	}
 	if !grep("business-it", "MARKPLAIN") {
 		t.Error("an action about no case is missing from business-it")
+	}
+}
+
+// TestBreachesRecordPerAudience: audiences that share the breaches
+// record's rendering share it only when they see the same breach cases;
+// a personal-data case kept to the SIMO is in the SIMO's record alone.
+func TestBreachesRecordPerAudience(t *testing.T) {
+	pd := func(id, title, extra string) string {
+		return "---\nid: " + id + "\ntitle: " + title + "\nstatus: reported\nreported_at: 2026-11-27T08:30:00Z\n" +
+			"reported_by: alice\npersonal_data: true\n" + extra + "---\nA breach.\n"
+	}
+	dir := writeRegister(t, map[string]string{
+		"register.yaml":                    "name: R\norganisation: O\n",
+		"people.yaml":                      people,
+		"cases/2026/INC-2026-0001/case.md": pd("INC-2026-0001", "Shared breach", ""),
+		"cases/2026/INC-2026-0002/case.md": pd("INC-2026-0002", "Kept to the SIMO", "audiences: [simo]\n"),
+	})
+	out := filepath.Join(t.TempDir(), "public")
+	pages, nav := ITPARG()
+	if err := Build(context.Background(), Input{Dir: dir}, out, Options{Now: testNow, Pages: pages, Nav: nav}); err != nil {
+		t.Fatal(err)
+	}
+	read := func(aud string) string {
+		data, err := os.ReadFile(filepath.Join(out, aud, "breaches", "index.html"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return string(data)
+	}
+	if simo := read("simo"); !strings.Contains(simo, "Kept to the SIMO") || !strings.Contains(simo, "Shared breach") {
+		t.Error("the SIMO's breaches record lacks a case the SIMO sees")
+	}
+	if itparg := read("itparg"); strings.Contains(itparg, "Kept to the SIMO") || !strings.Contains(itparg, "Shared breach") {
+		t.Error("ITPARG's breaches record is not the record of the cases ITPARG sees")
 	}
 }
