@@ -531,3 +531,45 @@ func (d *decoder) value(v reflect.Value) {
 		d.fail()
 	}
 }
+
+// MarshalBinary encodes the case as the parse cache does: every field
+// YAML fills and, unlike a plain gob of the struct, the lines of its
+// fields and its narrative, so Has and Line answer the same after a
+// round trip (site's build cache keeps cases with gob, which uses this).
+// Path is not kept: whoever stores a case knows where it came from.
+func (c Case) MarshalBinary() ([]byte, error) {
+	enc := encodeCached(reflect.ValueOf(&c).Elem(), c.doc)
+	if enc == nil {
+		return nil, errors.New("register: a case field the cache cannot hold")
+	}
+	return enc, nil
+}
+
+// UnmarshalBinary decodes what MarshalBinary encoded.
+func (c *Case) UnmarshalBinary(data []byte) error {
+	var v Case
+	if err := decodeCached(data, reflect.ValueOf(&v).Elem(), &v.doc); err != nil {
+		return fmt.Errorf("register: decode a case: %w", err)
+	}
+	*c = v
+	return nil
+}
+
+// MarshalBinary encodes the minutes as Case.MarshalBinary does.
+func (m Minutes) MarshalBinary() ([]byte, error) {
+	enc := encodeCached(reflect.ValueOf(&m).Elem(), m.doc)
+	if enc == nil {
+		return nil, errors.New("register: a minutes field the cache cannot hold")
+	}
+	return enc, nil
+}
+
+// UnmarshalBinary decodes what MarshalBinary encoded.
+func (m *Minutes) UnmarshalBinary(data []byte) error {
+	var v Minutes
+	if err := decodeCached(data, reflect.ValueOf(&v).Elem(), &v.doc); err != nil {
+		return fmt.Errorf("register: decode minutes: %w", err)
+	}
+	*m = v
+	return nil
+}

@@ -1,7 +1,9 @@
 package register
 
 import (
+	"bytes"
 	"context"
+	"encoding/gob"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -228,5 +230,42 @@ func TestParseCacheConcurrent(t *testing.T) {
 	}
 	if left, _ := filepath.Glob(file + ".tmp-*"); len(left) > 0 {
 		t.Errorf("temporary files left behind: %v", left)
+	}
+}
+
+// TestCaseGob: a case kept with gob (as the site's build cache keeps
+// them) comes back deeply equal, field lines and narrative included, so
+// Has answers as before: a plain gob of the struct lost them, and the
+// breaches record of a rebuild showed "–" for people affected.
+func TestCaseGob(t *testing.T) {
+	r, found, err := Load(context.Background(), benchFS(t, 120))
+	if err != nil || len(found) > 0 {
+		t.Fatal(err, found)
+	}
+	type holder struct {
+		Case    Case
+		Minutes *Minutes
+	}
+	breaches := 0
+	for i, c := range r.Cases {
+		in := holder{Case: *c, Minutes: r.Minutes[i%len(r.Minutes)]}
+		var buf bytes.Buffer
+		if err := gob.NewEncoder(&buf).Encode(in); err != nil {
+			t.Fatal(err)
+		}
+		var out holder
+		if err := gob.NewDecoder(&buf).Decode(&out); err != nil {
+			t.Fatal(err)
+		}
+		out.Case.Path, out.Minutes.ID, out.Minutes.Path = c.Path, in.Minutes.ID, in.Minutes.Path
+		if !reflect.DeepEqual(&out.Case, c) || !reflect.DeepEqual(out.Minutes, in.Minutes) {
+			t.Fatalf("%s: differs after a gob round trip", c.ID)
+		}
+		if c.Has("breach.people_affected") {
+			breaches++
+		}
+	}
+	if breaches == 0 {
+		t.Fatal("the generated register has no breach details to test")
 	}
 }

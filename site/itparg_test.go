@@ -1,11 +1,13 @@
 package site
 
 import (
+	"bytes"
 	"context"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 )
 
 func itpargOptions() Options {
@@ -142,5 +144,59 @@ func TestBreachesRecordPerAudience(t *testing.T) {
 	}
 	if itparg := read("itparg"); strings.Contains(itparg, "Kept to the SIMO") || !strings.Contains(itparg, "Shared breach") {
 		t.Error("ITPARG's breaches record is not the record of the cases ITPARG sees")
+	}
+}
+
+// TestBreachesRecordFromCache: a rebuild that takes unchanged cases from
+// the build cache writes the same breaches record as a build without
+// one (the cache once dropped which fields a case wrote, and the record
+// then said "–" for the people affected).
+func TestBreachesRecordFromCache(t *testing.T) {
+	pd := func(id, title string) string {
+		return "---\nid: " + id + "\ntitle: " + title + "\nstatus: reported\nreported_at: 2026-11-27T08:30:00Z\n" +
+			"reported_by: alice\npersonal_data: true\nbreach:\n  data_categories: [contact details]\n" +
+			"  people_affected: 12\n  records_affected: 40\n  special_category: false\n---\nA breach.\n"
+	}
+	dir := writeRegister(t, map[string]string{
+		"register.yaml":                    "name: R\norganisation: O\n",
+		"people.yaml":                      people,
+		"cases/2026/INC-2026-0001/case.md": pd("INC-2026-0001", "Unchanged breach"),
+		"cases/2026/INC-2026-0002/case.md": pd("INC-2026-0002", "Edited breach"),
+	})
+	pages, nav := ITPARG()
+	opts := Options{Now: testNow, Pages: pages, Nav: nav, CacheDir: filepath.Join(t.TempDir(), "cache")}
+	out := filepath.Join(t.TempDir(), "public")
+	if err := Build(context.Background(), Input{Dir: dir}, out, opts); err != nil {
+		t.Fatal(err)
+	}
+	edited := filepath.Join(dir, "cases/2026/INC-2026-0002/case.md")
+	if err := os.WriteFile(edited, []byte(pd("INC-2026-0002", "Edited breach, again")), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	later := time.Now().Add(time.Minute)
+	os.Chtimes(edited, later, later)
+	if err := Build(context.Background(), Input{Dir: dir}, out, opts); err != nil {
+		t.Fatal(err)
+	}
+	fresh := filepath.Join(t.TempDir(), "fresh")
+	opts.CacheDir = ""
+	if err := Build(context.Background(), Input{Dir: dir}, fresh, opts); err != nil {
+		t.Fatal(err)
+	}
+	for _, aud := range []string{"simo", "itparg"} {
+		a, err := os.ReadFile(filepath.Join(out, aud, "breaches", "index.html"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, err := os.ReadFile(filepath.Join(fresh, aud, "breaches", "index.html"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !bytes.Equal(a, b) {
+			t.Errorf("%s: the rebuilt breaches record differs from a fresh build's", aud)
+		}
+		if !strings.Contains(string(a), ">12<") {
+			t.Errorf("%s: the record does not say 12 people were affected", aud)
+		}
 	}
 }
