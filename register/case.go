@@ -162,7 +162,7 @@ func (c *Case) Has(field string) bool {
 	if c.doc == nil {
 		return false
 	}
-	_, ok := c.doc.Lines[field]
+	_, ok := c.doc.Lines.get(field)
 	return ok
 }
 

@@ -105,7 +105,8 @@ func FuzzParseCase(f *testing.F) {
 			checkLines(t, data, err)
 			return
 		}
-		for field, l := range c.doc.Lines {
+		for _, fl := range c.doc.Lines {
+			field, l := fl.path, fl.line
 			if l < 1 || l > bytes.Count(data, []byte("\n"))+1 {
 				t.Errorf("field %s on line %d, outside the file", field, l)
 			}
@@ -136,7 +137,8 @@ func FuzzParseMinutes(f *testing.F) {
 			checkLines(t, data, err)
 			return
 		}
-		for field, l := range m.doc.Lines {
+		for _, fl := range m.doc.Lines {
+			field, l := fl.path, fl.line
 			if l < 1 || l > bytes.Count(data, []byte("\n"))+1 {
 				t.Errorf("field %s on line %d, outside the file", field, l)
 			}

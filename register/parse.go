@@ -26,9 +26,9 @@ const (
 
 // A document is a parsed Markdown file with YAML front matter.
 type document struct {
-	// Lines maps a field path ("status", "ico.decision",
-	// "evidence[0].file") to the line its key is on.
-	Lines map[string]int
+	// Lines gives the line of each field path ("status",
+	// "ico.decision", "evidence[0].file").
+	Lines fieldLines
 	// Body is the Markdown after the front matter.
 	Body []byte
 	// BodyLine is the line the body starts on.
@@ -39,7 +39,7 @@ type document struct {
 // parent and then to line 1, so a finding always points somewhere useful.
 func (d *document) Line(path string) int {
 	for path != "" {
-		if l, ok := d.Lines[path]; ok {
+		if l, ok := d.Lines.get(path); ok {
 			return l
 		}
 		i := strings.LastIndexAny(path, ".[")
@@ -98,7 +98,7 @@ func parseDocumentBytes(data []byte, v any) (*document, Findings) {
 	fmLines := bytes.Count(data[:len(data)-len(body)], []byte("\n"))
 	// The body comes back in frontmatter's read buffer, several times
 	// its size; a register holds thousands, so keep an exact copy.
-	return &document{Lines: lines, Body: bytes.Clone(body), BodyLine: fmLines + 1}, nil
+	return &document{Lines: newFieldLines(lines), Body: bytes.Clone(body), BodyLine: fmLines + 1}, nil
 }
 
 // checkText refuses what would make line numbers or YAML lie: a byte

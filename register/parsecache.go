@@ -344,10 +344,10 @@ func (e *encoder) value(v reflect.Value) {
 	case t == docType:
 		d := v.Addr().Interface().(*document)
 		e.uvarint(uint64(len(d.Lines)))
-		for k, l := range d.Lines {
-			e.uvarint(uint64(len(k)))
-			e.buf = append(e.buf, k...)
-			e.uvarint(uint64(l))
+		for _, fl := range d.Lines {
+			e.uvarint(uint64(len(fl.path)))
+			e.buf = append(e.buf, fl.path...)
+			e.uvarint(uint64(fl.line))
 		}
 		e.uvarint(uint64(len(d.Body)))
 		e.buf = append(e.buf, d.Body...)
@@ -470,10 +470,15 @@ func (d *decoder) value(v reflect.Value) {
 			d.fail()
 			return
 		}
-		doc.Lines = make(map[string]int, n)
+		doc.Lines = make(fieldLines, 0, n)
 		for range n {
-			k := string(d.bytes(int(d.uvarint())))
-			doc.Lines[k] = int(d.uvarint())
+			k := intern(string(d.bytes(int(d.uvarint()))))
+			l := int(d.uvarint())
+			if len(doc.Lines) > 0 && doc.Lines[len(doc.Lines)-1].path >= k {
+				d.fail() // written sorted, each path once
+				return
+			}
+			doc.Lines = append(doc.Lines, fieldLine{k, l})
 		}
 		doc.Body = bytes.Clone(d.bytes(int(d.uvarint())))
 		doc.BodyLine = int(d.uvarint())

@@ -41,7 +41,7 @@ func (p *Person) KeyPath() string {
 type People struct {
 	People []*Person `yaml:"people"`
 
-	lines map[string]int
+	lines fieldLines
 }
 
 // ByID returns the person with that id, or nil.
@@ -112,7 +112,7 @@ func parsePeople(data []byte) (*People, Findings) {
 	if fs != nil {
 		return nil, fs
 	}
-	ps.lines = lines
+	ps.lines = newFieldLines(lines)
 	ids, emails := map[string]int{}, map[string]int{}
 	for i, p := range ps.People {
 		at := func(f string) int { return ps.Line(fmt.Sprintf("people[%d].%s", i, f)) }

@@ -64,7 +64,7 @@ type tree struct {
 }
 
 // cacheVersion changes when the cached data's shape changes.
-const cacheVersion = "site-cache-2"
+const cacheVersion = "site-cache-3"
 
 // cache keeps parsed cases between builds, keyed by path, size and
 // modification time as Git's index does; a content hash keys the
@@ -92,6 +92,20 @@ type cachedCase struct {
 	Frag    *fragments
 }
 
+// The cache file is a stream of gob messages: a cacheHeader, then one
+// cacheEntry per case. Small messages keep memory flat: gob holds a whole
+// message in memory, and one message of ten thousand cases was the
+// build's peak.
+type cacheHeader struct {
+	Ver, Env string
+	N        int
+}
+
+type cacheEntry struct {
+	Path string
+	Doc  *cachedCase
+}
+
 func openCache(dir string) *cache {
 	c := &cache{dir: dir, Ver: cacheVersion, Docs: map[string]*cachedCase{}, used: map[string]bool{}}
 	if dir == "" {
@@ -102,11 +116,20 @@ func openCache(dir string) *cache {
 		return c
 	}
 	defer f.Close()
-	var old cache
-	if gob.NewDecoder(bufio.NewReaderSize(f, 1<<16)).Decode(&old) != nil || old.Ver != cacheVersion || old.Docs == nil {
+	dec := gob.NewDecoder(bufio.NewReaderSize(f, 1<<16))
+	var h cacheHeader
+	if dec.Decode(&h) != nil || h.Ver != cacheVersion || h.N < 0 {
 		return c
 	}
-	c.Env, c.Docs = old.Env, old.Docs
+	docs := make(map[string]*cachedCase, min(h.N, 1<<20))
+	for range h.N {
+		var e cacheEntry
+		if dec.Decode(&e) != nil || e.Doc == nil {
+			return c
+		}
+		docs[e.Path] = e.Doc
+	}
+	c.Env, c.Docs = h.Env, docs
 	return c
 }
 
@@ -132,20 +155,27 @@ func (c *cache) save() {
 	if os.MkdirAll(c.dir, 0o755) != nil {
 		return
 	}
-	tmp := filepath.Join(c.dir, "cases.gob.tmp")
-	f, err := os.Create(tmp)
+	f, err := os.CreateTemp(c.dir, "cases.gob.tmp-*")
 	if err != nil {
 		return
 	}
 	w := bufio.NewWriterSize(f, 1<<16)
-	err = gob.NewEncoder(w).Encode(c)
+	enc := gob.NewEncoder(w)
+	err = enc.Encode(cacheHeader{Ver: c.Ver, Env: c.Env, N: len(c.Docs)})
+	for p, d := range c.Docs {
+		if err != nil {
+			break
+		}
+		err = enc.Encode(cacheEntry{Path: p, Doc: d})
+	}
 	if err == nil {
 		err = w.Flush()
 	}
 	if cerr := f.Close(); err == nil && cerr == nil {
-		os.Rename(tmp, filepath.Join(c.dir, "cases.gob"))
-	} else {
-		os.Remove(tmp)
+		err = os.Rename(f.Name(), filepath.Join(c.dir, "cases.gob"))
+	}
+	if err != nil {
+		os.Remove(f.Name())
 	}
 }
 

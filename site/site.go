@@ -53,9 +53,6 @@ type Event struct {
 	// Transition is "from -> to" when the commit changed the status.
 	Transition string
 	Fields     []string // front-matter fields the commit changed
-	// Subject is the commit message's first line. Pages do not show it:
-	// it may name other cases.
-	Subject string
 }
 
 // AuditStatus summarises the audit of the whole history.

@@ -35,10 +35,10 @@ func fixtureHistory() map[string][]Event {
 		"INC-2026-0001": {
 			{Commit: "1111111111111111111111111111111111111111", Time: time.Date(2026, 3, 2, 9, 12, 0, 0, time.UTC),
 				Author: "alice", AuthorName: "Alice Analyst", Signature: "good", Signer: "alice",
-				Fields: []string{"id", "title", "status"}, Subject: "INC-2026-0001: report"},
+				Fields: []string{"id", "title", "status"}},
 			{Commit: "2222222222222222222222222222222222222222", Time: time.Date(2026, 11, 6, 10, 0, 0, 0, time.UTC),
 				Author: "ivy", AuthorName: "Ivy Itparg", Signature: "good", Signer: "ivy",
-				Transition: "reviewed -> closed", Fields: []string{"status", "lessons"}, Subject: "INC-2026-0001: close"},
+				Transition: "reviewed -> closed", Fields: []string{"status", "lessons"}},
 		},
 	}
 }
@@ -353,7 +353,7 @@ updates:
 		q(payloads[0]), q(payloads[1]), q(payloads[3]), q(payloads[4]), q(payloads[0]), q(payloads[5]), payloads[1])
 	dir := writeRegister(t, cases)
 	out := build(t, dir, Input{History: map[string][]Event{"INC-2026-0001": {{Commit: payloads[0], Author: payloads[1],
-		AuthorName: payloads[0], Signature: payloads[3], Transition: payloads[4], Fields: []string{payloads[0]}, Subject: payloads[1]}}}}, Options{})
+		AuthorName: payloads[0], Signature: payloads[3], Transition: payloads[4], Fields: []string{payloads[0]}}}}}, Options{})
 	checkTrees(t, out)
 	for _, f := range files(t, out) {
 		data, _ := os.ReadFile(filepath.Join(out, f))
@@ -486,8 +486,8 @@ updates:
 	}
 	dir := writeRegister(t, reg)
 	hist := map[string][]Event{
-		"INC-2026-0001": {{Commit: "c1", Author: "sam", AuthorName: mk("pd"), Subject: mk("pd"), Time: testNow}},
-		"INC-2026-0002": {{Commit: "c2", Author: "sam", AuthorName: mk("ov"), Subject: mk("ov"), Time: testNow}},
+		"INC-2026-0001": {{Commit: "c1", Author: "sam", AuthorName: mk("pd"), Time: testNow}},
+		"INC-2026-0002": {{Commit: "c2", Author: "sam", AuthorName: mk("ov"), Time: testNow}},
 	}
 	audit := &AuditStatus{Head: "abc", Commits: 3, Findings: []string{
 		"c1 cases/2026/INC-2026-0001/case.md:4: " + mk("pd"),

@@ -158,7 +158,7 @@ func siteInput(ctx context.Context, dir string, now time.Time) (site.Input, erro
 				continue
 			}
 			ev := site.Event{Commit: c.Hash, Time: c.Author.When, Author: c.AuthorID, AuthorName: c.Author.Name,
-				Signature: string(c.Verdict), Signer: c.Signer, Transition: ch.Transition(), Subject: c.Subject}
+				Signature: string(c.Verdict), Signer: c.Signer, Transition: ch.Transition()}
 			if ev.Author == "" {
 				ev.Author = c.Author.Email
 			}
