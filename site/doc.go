@@ -48,9 +48,15 @@
 // tree, writes the page once and hard-links it into the others (folders
 // made in parallel cost more on a disk than made in turn).
 //
-// With Options.CacheDir, parsed cases are kept (gob, keyed by path, size
-// and modification time, as Git's index does) with their list rows and
-// export lines, and a manifest records each tree's page keys and the
+// Audiences that see the same cases share a page's expensive part
+// through View.Shared (the breaches record and the summary report are
+// made once per distinct set of cases, not once per audience).
+//
+// With Options.CacheDir, parsed cases are kept (a stream of small gob
+// messages, keyed by path, size and modification time, as Git's index
+// does; a case keeps its field lines, so Has answers as when parsed) with
+// their list rows and export lines; a build that changed under 1% of it
+// does not rewrite it. A manifest records each tree's page keys and the
 // keys or content hashes of its other files. The next build of the same
 // output moves each tree's previous cases folder over (when fewer than a
 // quarter of its pages changed) and replaces only the pages whose key
