@@ -120,38 +120,30 @@ const (
 // parsedCase returns the case that data parses to, from the cache or by
 // parsing it and remembering the result.
 func (c *ParseCache) parsedCase(data []byte) (*Case, Findings) {
-	if c == nil {
-		return parseCase(data)
-	}
-	k := c.key(cachedCase, data)
-	if enc := c.hit(k); enc != nil {
-		v := new(Case)
-		if decodeCached(enc, reflect.ValueOf(v).Elem(), &v.doc) == nil {
-			return v, nil
-		}
-	}
-	v, fs := parseCase(data)
-	if fs == nil {
-		c.store(k, encodeCached(reflect.ValueOf(v).Elem(), v.doc))
-	}
-	return v, fs
+	return cachedParse(c, cachedCase, data, parseCase, func(v *Case) **document { return &v.doc })
 }
 
 // parsedMinutes is parsedCase for minutes.
 func (c *ParseCache) parsedMinutes(data []byte) (*Minutes, Findings) {
+	return cachedParse(c, cachedMinutes, data, parseMinutes, func(v *Minutes) **document { return &v.doc })
+}
+
+// cachedParse returns what parse gives for data, from the cache when it
+// holds it; doc locates a value's document.
+func cachedParse[T any](c *ParseCache, kind byte, data []byte, parse func([]byte) (*T, Findings), doc func(*T) **document) (*T, Findings) {
 	if c == nil {
-		return parseMinutes(data)
+		return parse(data)
 	}
-	k := c.key(cachedMinutes, data)
+	k := c.key(kind, data)
 	if enc := c.hit(k); enc != nil {
-		v := new(Minutes)
-		if decodeCached(enc, reflect.ValueOf(v).Elem(), &v.doc) == nil {
+		v := new(T)
+		if decodeCached(enc, reflect.ValueOf(v).Elem(), doc(v)) == nil {
 			return v, nil
 		}
 	}
-	v, fs := parseMinutes(data)
+	v, fs := parse(data)
 	if fs == nil {
-		c.store(k, encodeCached(reflect.ValueOf(v).Elem(), v.doc))
+		c.store(k, encodeCached(reflect.ValueOf(v).Elem(), *doc(v)))
 	}
 	return v, fs
 }
@@ -542,39 +534,33 @@ func (d *decoder) value(v reflect.Value) {
 // fields and its narrative, so Has and Line answer the same after a
 // round trip (site's build cache keeps cases with gob, which uses this).
 // Path is not kept: whoever stores a case knows where it came from.
-func (c Case) MarshalBinary() ([]byte, error) {
-	enc := encodeCached(reflect.ValueOf(&c).Elem(), c.doc)
-	if enc == nil {
-		return nil, errors.New("register: a case field the cache cannot hold")
-	}
-	return enc, nil
-}
+func (c Case) MarshalBinary() ([]byte, error) { return marshal(&c, c.doc) }
 
 // UnmarshalBinary decodes what MarshalBinary encoded.
-func (c *Case) UnmarshalBinary(data []byte) error {
-	var v Case
-	if err := decodeCached(data, reflect.ValueOf(&v).Elem(), &v.doc); err != nil {
-		return fmt.Errorf("register: decode a case: %w", err)
-	}
-	*c = v
-	return nil
-}
+func (c *Case) UnmarshalBinary(data []byte) error { return unmarshal(data, c, &c.doc) }
 
 // MarshalBinary encodes the minutes as Case.MarshalBinary does.
-func (m Minutes) MarshalBinary() ([]byte, error) {
-	enc := encodeCached(reflect.ValueOf(&m).Elem(), m.doc)
+func (m Minutes) MarshalBinary() ([]byte, error) { return marshal(&m, m.doc) }
+
+// UnmarshalBinary decodes what MarshalBinary encoded.
+func (m *Minutes) UnmarshalBinary(data []byte) error { return unmarshal(data, m, &m.doc) }
+
+func marshal[T any](v *T, doc *document) ([]byte, error) {
+	enc := encodeCached(reflect.ValueOf(v).Elem(), doc)
 	if enc == nil {
-		return nil, errors.New("register: a minutes field the cache cannot hold")
+		return nil, fmt.Errorf("register: a %T field the cache cannot hold", *v)
 	}
 	return enc, nil
 }
 
-// UnmarshalBinary decodes what MarshalBinary encoded.
-func (m *Minutes) UnmarshalBinary(data []byte) error {
-	var v Minutes
-	if err := decodeCached(data, reflect.ValueOf(&v).Elem(), &v.doc); err != nil {
-		return fmt.Errorf("register: decode minutes: %w", err)
+// unmarshal decodes data into v whole, or leaves v as it was.
+func unmarshal[T any](data []byte, v *T, doc **document) error {
+	var fresh T
+	var freshDoc *document
+	if err := decodeCached(data, reflect.ValueOf(&fresh).Elem(), &freshDoc); err != nil {
+		return fmt.Errorf("register: decode a %T: %w", fresh, err)
 	}
-	*m = v
+	*v = fresh
+	*doc = freshDoc
 	return nil
 }
