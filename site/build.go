@@ -10,6 +10,7 @@ import (
 	"path"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -137,6 +138,9 @@ type builder struct {
 	// caseKeys are this build's case page keys by audience and case id;
 	// prevKeys those of the tree at prev, from the manifest.
 	shared sync.Map // View.Shared's work
+
+	keyOnce sync.Once
+	keyBase string // what every case page key holds from the options
 
 	caseKeys map[string]map[string]string
 	prevKeys map[string]map[string]string
@@ -566,16 +570,26 @@ func (b *builder) historySum(id string) string {
 		return ""
 	}
 	h := sha256.New()
+	var line []byte
 	for _, e := range evs {
-		fmt.Fprintf(h, "%s %d %s %s %s %s %s %q\n", e.Commit, e.Time.UnixNano(), e.Author, e.AuthorName, e.Signature, e.Signer, e.Transition, e.Fields)
+		line = append(line[:0], e.Commit...)
+		line = strconv.AppendInt(append(line, ' '), e.Time.UnixNano(), 10)
+		for _, s := range []string{e.Author, e.AuthorName, e.Signature, e.Signer, e.Transition} {
+			line = strconv.AppendQuote(append(line, ' '), s)
+		}
+		for _, f := range e.Fields {
+			line = strconv.AppendQuote(append(line, ' '), f)
+		}
+		h.Write(append(line, '\n'))
 	}
 	return string(h.Sum(nil))
 }
 
 // caseKey is the content key of a case page: everything it shows.
 func (b *builder) caseKey(c *Case, ms []*Minutes, breach bool, k clock, hist string) string {
+	b.keyOnce.Do(func() { b.keyBase = fmt.Sprint(b.opts.Reload, b.opts.Nav, b.in.HistoryNote) })
 	var parts []string
-	parts = append(parts, b.reg.envSum, c.Sum, fmt.Sprint(breach, b.opts.Reload, b.opts.Nav, b.in.HistoryNote))
+	parts = append(parts, b.reg.envSum, c.Sum, strconv.FormatBool(breach), b.keyBase)
 	for _, m := range ms {
 		r, _ := m.Lists(c.ID)
 		parts = append(parts, m.ID, m.Title, fmt.Sprint(r))
