@@ -64,7 +64,7 @@ type tree struct {
 }
 
 // cacheVersion changes when the cached data's shape changes.
-const cacheVersion = "site-cache-3"
+const cacheVersion = "site-cache-4"
 
 // cache keeps parsed cases between builds, keyed by path, size and
 // modification time as Git's index does; a content hash keys the
@@ -90,6 +90,8 @@ type cachedCase struct {
 	Case    register.Case
 	Sum     string
 	Frag    *fragments
+	// Minutes is set instead of Case for a minutes file.
+	Minutes *register.Minutes
 }
 
 // The cache file is a stream of gob messages: a cacheHeader, then one
@@ -274,21 +276,23 @@ func load(ctx context.Context, dir, cacheDir string) (*tree, error) {
 	if err != nil {
 		return nil, err
 	}
-	for _, p := range mpaths {
-		data, err := fs.ReadFile(fsys, p)
-		if err != nil {
-			return nil, err
-		}
-		m, err := register.ParseMinutes(bytes.NewReader(data))
-		if err != nil {
-			found = append(found, findings(err).In(p)...)
+	mins := make([]*Minutes, len(mpaths))
+	merrs := make([]register.Findings, len(mpaths))
+	err = parallel(ctx, len(mpaths), func(i int) error {
+		m, fs, err := t.loadMinutes(fsys, mpaths[i])
+		mins[i], merrs[i] = m, fs
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	for i, m := range mins {
+		if m == nil {
+			found = append(found, merrs[i]...)
 			continue
 		}
-		m.ID = strings.TrimSuffix(path.Base(p), ".md")
-		m.Path = p
-		mm := &Minutes{Minutes: m, Body: m.Body()}
-		t.minutes[m.ID] = mm
-		t.Minutes = append(t.Minutes, mm)
+		t.minutes[m.ID] = m
+		t.Minutes = append(t.Minutes, m)
 	}
 	if found != nil {
 		found.Sort()
@@ -308,7 +312,7 @@ func (t *tree) loadCase(fsys fs.FS, p string) (*Case, register.Findings, error) 
 		c.mu.Lock()
 		d := c.Docs[p]
 		c.mu.Unlock()
-		if d != nil && d.Size == st.Size() && d.ModTime == st.ModTime().UnixNano() {
+		if d != nil && d.Minutes == nil && d.Size == st.Size() && d.ModTime == st.ModTime().UnixNano() {
 			c.mu.Lock()
 			c.used[p] = true
 			c.mu.Unlock()
@@ -335,6 +339,45 @@ func (t *tree) loadCase(fsys fs.FS, p string) (*Case, register.Findings, error) 
 		t.cache.mu.Unlock()
 	}
 	return c, nil, nil
+}
+
+// loadMinutes reads a minutes file, from the cache when its size and
+// time are those the cache knows.
+func (t *tree) loadMinutes(fsys fs.FS, p string) (*Minutes, register.Findings, error) {
+	st, err := fs.Stat(fsys, p)
+	if err != nil {
+		return nil, nil, err
+	}
+	var m *register.Minutes
+	if c := t.cache; c != nil {
+		c.mu.Lock()
+		if d := c.Docs[p]; d != nil && d.Minutes != nil && d.Size == st.Size() && d.ModTime == st.ModTime().UnixNano() {
+			c.used[p] = true
+			m = new(register.Minutes)
+			*m = *d.Minutes
+		}
+		c.mu.Unlock()
+	}
+	if m == nil {
+		data, err := fs.ReadFile(fsys, p)
+		if err != nil {
+			return nil, nil, err
+		}
+		if m, err = register.ParseMinutes(bytes.NewReader(data)); err != nil {
+			return nil, findings(err).In(p), nil
+		}
+		if t.cache != nil {
+			kept := *m
+			t.cache.mu.Lock()
+			t.cache.Docs[p] = &cachedCase{Size: st.Size(), ModTime: st.ModTime().UnixNano(), Minutes: &kept}
+			t.cache.used[p] = true
+			t.cache.changed++
+			t.cache.mu.Unlock()
+		}
+	}
+	m.ID = strings.TrimSuffix(path.Base(p), ".md")
+	m.Path = p
+	return &Minutes{Minutes: m, Body: m.Body()}, nil, nil
 }
 
 // body returns the case's narrative, reading a cached case's file again

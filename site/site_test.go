@@ -594,6 +594,8 @@ func TestRebuild(t *testing.T) {
 		"cases/2026/INC-2026-0001/case.md": caseText("INC-2026-0001", "First", ""),
 		"cases/2026/INC-2026-0002/case.md": caseText("INC-2026-0002", "Second", ""),
 		"cases/2026/INC-2026-0003/case.md": caseText("INC-2026-0003", "Third", ""),
+		"minutes/2026/2026-11-05.md":       minutesText("2026-11-05", "Kept"),
+		"minutes/2026/2026-11-12.md":       minutesText("2026-11-12", "Edited"),
 	})
 	out := filepath.Join(t.TempDir(), "public")
 	opts := Options{Now: testNow, CacheDir: filepath.Join(t.TempDir(), "cache")}
@@ -613,8 +615,12 @@ func TestRebuild(t *testing.T) {
 	write("cases/2026/INC-2026-0001/case.md", caseText("INC-2026-0001", "First edited", ""))
 	write("cases/2026/INC-2026-0002/case.md", caseText("INC-2026-0002", "Second", "personal_data: true\n"))
 	write("cases/2026/INC-2026-0004/case.md", caseText("INC-2026-0004", "Fourth", ""))
+	write("minutes/2026/2026-11-12.md", minutesText("2026-11-12", "Edited again"))
 	if err := Build(context.Background(), Input{Dir: dir}, out, opts); err != nil {
 		t.Fatal(err)
+	}
+	if page, err := os.ReadFile(filepath.Join(out, "itparg", "minutes", "2026-11-12", "index.html")); err != nil || !strings.Contains(string(page), "Edited again") {
+		t.Errorf("the edited minutes are not rebuilt (%v)", err)
 	}
 	fresh := filepath.Join(t.TempDir(), "fresh")
 	if err := Build(context.Background(), Input{Dir: dir}, fresh, Options{Now: testNow}); err != nil {
@@ -661,6 +667,12 @@ func TestRebuildClockMovesOn(t *testing.T) {
 	if a, b := snapshot(t, out), snapshot(t, fresh); a != b {
 		t.Errorf("the cached rebuild differs from a fresh build:\n%s", diffLines(a, b))
 	}
+}
+
+// minutesText is a minutes file reviewing INC-2026-0001.
+func minutesText(date, title string) string {
+	return "---\ndate: " + date + "\ntitle: " + title + "\nchair: sam\nattendees: [sam, alice]\ncases:\n" +
+		"  - id: INC-2026-0001\n    decision: accepted\n    lessons: [Report sooner.]\n---\nNotes of " + title + ".\n"
 }
 
 func diffLines(a, b string) string {
