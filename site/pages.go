@@ -383,34 +383,63 @@ func (b *builder) staticPages(ctx context.Context, v *View) ([]Page, error) {
 
 // dataFiles writes the exports, the search index and the feed.
 func (b *builder) dataFiles(ctx context.Context, v *View) ([]Page, error) {
-	var csvBuf, jsonBuf, searchBuf bytes.Buffer
-	w := report.NewCSVWriter(&csvBuf)
-	w.Write(csvHeader)
-	w.Flush()
-	jsonBuf.WriteString("[")
-	searchBuf.WriteString("[")
-	for i, c := range v.Cases {
-		csvBuf.Write(c.frag.CSV)
-		if i > 0 {
-			jsonBuf.WriteString(",\n")
-			searchBuf.WriteString(",\n")
-		}
-		jsonBuf.Write(c.frag.JSON)
-		searchBuf.Write(c.frag.Search)
+	// The exports are the same for audiences that see the same cases:
+	// made once for each such set.
+	var key strings.Builder
+	key.WriteString("data\n")
+	for _, c := range v.Cases {
+		key.WriteString(c.ID)
+		key.WriteByte(' ')
 	}
-	jsonBuf.WriteString("]\n")
-	searchBuf.WriteString("]\n")
+	got, err := v.Shared(key.String(), func() (any, error) { return exports(v.Cases), nil })
+	if err != nil {
+		return nil, err
+	}
+	ex := got.(*exportFiles)
 	feed, err := b.feed(v)
 	if err != nil {
 		return nil, err
 	}
 	return []Page{
-		{Path: "data/cases.csv", Body: csvBuf.Bytes()},
-		{Path: "data/cases.json", Body: jsonBuf.Bytes()},
-		{Path: "data/search.json", Body: searchBuf.Bytes()},
+		{Path: "data/cases.csv", Body: ex.csv},
+		{Path: "data/cases.json", Body: ex.json},
+		{Path: "data/search.json", Body: ex.search},
 		{Path: "feed.xml", Body: feed},
 		{Path: "version.txt", Body: []byte(b.reg.envSum[:16] + "-" + strconv.FormatInt(v.Now.UnixNano(), 36) + "\n")},
 	}, nil
+}
+
+type exportFiles struct{ csv, json, search []byte }
+
+// exports joins the cases' export fragments into the CSV and JSON
+// exports and the search data, each in one allocation of its size.
+func exports(cases []*Case) *exportFiles {
+	var head bytes.Buffer
+	w := report.NewCSVWriter(&head)
+	w.Write(csvHeader)
+	w.Flush()
+	nc, nj, ns := head.Len(), 3, 3
+	for _, c := range cases {
+		nc += len(c.frag.CSV)
+		nj += len(c.frag.JSON) + 2
+		ns += len(c.frag.Search) + 2
+	}
+	ex := &exportFiles{csv: make([]byte, 0, nc), json: make([]byte, 0, nj), search: make([]byte, 0, ns)}
+	ex.csv = append(ex.csv, head.Bytes()...)
+	ex.json = append(ex.json, '[')
+	ex.search = append(ex.search, '[')
+	for i, c := range cases {
+		ex.csv = append(ex.csv, c.frag.CSV...)
+		if i > 0 {
+			ex.json = append(ex.json, ",\n"...)
+			ex.search = append(ex.search, ",\n"...)
+		}
+		ex.json = append(ex.json, c.frag.JSON...)
+		ex.search = append(ex.search, c.frag.Search...)
+	}
+	ex.json = append(ex.json, "]\n"...)
+	ex.search = append(ex.search, "]\n"...)
+	return ex
 }
 
 type atomFeed struct {
