@@ -3,6 +3,7 @@ package site
 import (
 	"context"
 	"crypto/sha256"
+	"errors"
 	"fmt"
 	"html/template"
 	"io/fs"
@@ -144,7 +145,9 @@ type builder struct {
 
 	caseKeys map[string]map[string]string
 	prevKeys map[string]map[string]string
-	moved    sync.Map // audiences whose cases folder moved from prev
+	moved    sync.Map // folders ("itparg/cases") moved over from prev
+	// movableDirs says for "audience/folder" whether prev has it.
+	movableDirs sync.Map
 
 	// files are the content hashes of the other pages by audience and
 	// path; prevFiles those of the previous build.
@@ -179,9 +182,13 @@ func (b *builder) build(ctx context.Context, audiences []register.Audience) erro
 		}
 	}
 	b.lap("audience pages")
-	// Last, as it moves the previous tree's case folders over.
+	// Last, as it moves the previous tree's folders over.
 	for j, a := range views {
 		if err := b.updateCases(a, pending[j]); err != nil {
+			b.moveBack()
+			return fmt.Errorf("audience %s: %w", a.Name, err)
+		}
+		if err := b.patchFolders(a.Name); err != nil {
 			b.moveBack()
 			return fmt.Errorf("audience %s: %w", a.Name, err)
 		}
@@ -234,9 +241,7 @@ func (b *builder) writeFile(dir, p string, data []byte) error {
 }
 
 // render writes a page of an audience's tree. A page whose bytes equal
-// the previous build's is linked from the previous tree instead of
-// written again (a link, not a move: a failed build must leave the
-// previous tree whole).
+// the previous build's is not written again: see keep.
 func (b *builder) render(aud string, site *SiteInfo, p Page) error {
 	if !validPath(p.Path) {
 		return fmt.Errorf("page path %q is not a clean relative path", p.Path)
@@ -244,21 +249,8 @@ func (b *builder) render(aud string, site *SiteInfo, p Page) error {
 	dir := filepath.Join(b.out, aud)
 	if p.Key != "" {
 		h := "key:" + sum([]byte(p.Key), []byte(p.Path), []byte(b.reg.envSum), []byte(fmt.Sprint(b.opts.Nav, b.opts.Reload)))
-		b.filesMu.Lock()
-		if b.files[aud] == nil {
-			b.files[aud] = map[string]string{}
-		}
-		b.files[aud][p.Path] = h
-		same := b.prevFiles[aud][p.Path] == h
-		b.filesMu.Unlock()
-		if same {
-			full := filepath.Join(dir, filepath.FromSlash(p.Path))
-			if err := b.mkdir(filepath.Dir(full)); err != nil {
-				return err
-			}
-			if os.Link(filepath.Join(b.prev, aud, filepath.FromSlash(p.Path)), full) == nil {
-				return nil
-			}
+		if kept, err := b.keep(aud, p.Path, h); kept || err != nil {
+			return err
 		}
 		p.Key = ""
 		data, err := b.page(site, p)
@@ -271,24 +263,116 @@ func (b *builder) render(aud string, site *SiteInfo, p Page) error {
 	if err != nil {
 		return err
 	}
-	h := sum(data)
+	if kept, err := b.keep(aud, p.Path, sum(data)); kept || err != nil {
+		return err
+	}
+	return b.writeFile(dir, p.Path, data)
+}
+
+// keep records the hash of the page at p and reports whether the
+// previous tree holds the same page, so that it needs no writing: in a
+// folder that moves over from the previous tree (see movable) it stays
+// where it is; elsewhere it is linked from the previous tree (a link,
+// not a move: a failed build must leave the previous tree whole).
+func (b *builder) keep(aud, p, h string) (bool, error) {
 	b.filesMu.Lock()
 	if b.files[aud] == nil {
 		b.files[aud] = map[string]string{}
 	}
-	b.files[aud][p.Path] = h
-	same := b.prevFiles[aud][p.Path] == h
+	b.files[aud][p] = h
+	same := b.prevFiles[aud][p] == h
 	b.filesMu.Unlock()
-	if same {
-		full := filepath.Join(dir, filepath.FromSlash(p.Path))
-		if err := b.mkdir(filepath.Dir(full)); err != nil {
+	if !same {
+		return false, nil
+	}
+	old := filepath.Join(b.prev, aud, filepath.FromSlash(p))
+	if b.movable(aud, p) != "" {
+		_, err := os.Lstat(old)
+		return err == nil, nil
+	}
+	full := filepath.Join(b.out, aud, filepath.FromSlash(p))
+	if err := b.mkdir(filepath.Dir(full)); err != nil {
+		return false, err
+	}
+	return os.Link(old, full) == nil, nil
+}
+
+// movableFolders are the folders of a tree, besides cases/, that a
+// rebuild moves over from the previous tree and patches: they hold most
+// of a tree's other files (a list page per hundred cases, a folder per
+// minutes), and moving one folder costs less than linking each file into
+// a new one and deleting the old.
+var movableFolders = []string{"register", "minutes"}
+
+// movable returns the movable folder the page at p is in, if the
+// previous tree of the audience has it and the manifest says what it
+// holds; else "".
+func (b *builder) movable(aud, p string) string {
+	f, _, ok := strings.Cut(p, "/")
+	if !ok || !slices.Contains(movableFolders, f) || b.prevFiles[aud] == nil {
+		return ""
+	}
+	k := aud + "/" + f
+	v, ok := b.movableDirs.Load(k)
+	if !ok {
+		st, err := os.Stat(filepath.Join(b.prev, aud, f))
+		v, _ = b.movableDirs.LoadOrStore(k, err == nil && st.IsDir())
+	}
+	if v.(bool) {
+		return f
+	}
+	return ""
+}
+
+// patchFolders moves each movable folder of the audience's previous tree
+// into the new tree and patches it: pages no longer made are removed,
+// and the pages this build wrote (into the new tree, now set aside)
+// replace their old versions by a rename.
+func (b *builder) patchFolders(aud string) error {
+	for _, f := range movableFolders {
+		if b.movable(aud, f+"/") == "" {
+			continue
+		}
+		dir := filepath.Join(b.out, aud, f)
+		changed := dir + ".changed"
+		if err := os.Rename(dir, changed); err != nil && !errors.Is(err, fs.ErrNotExist) {
 			return err
 		}
-		if os.Link(filepath.Join(b.prev, aud, filepath.FromSlash(p.Path)), full) == nil {
-			return nil
+		if err := os.Rename(filepath.Join(b.prev, aud, f), dir); err != nil {
+			return err
+		}
+		b.moved.Store(aud+"/"+f, true)
+		for p := range b.prevFiles[aud] {
+			if _, ok := b.files[aud][p]; !ok && strings.HasPrefix(p, f+"/") {
+				full := filepath.Join(b.out, aud, filepath.FromSlash(p))
+				if err := os.Remove(full); err != nil && !errors.Is(err, fs.ErrNotExist) {
+					return err
+				}
+				os.Remove(filepath.Dir(full)) // if now empty
+			}
+		}
+		err := filepath.WalkDir(changed, func(p string, d fs.DirEntry, err error) error {
+			if err != nil || d.IsDir() {
+				return err
+			}
+			rel, err := filepath.Rel(changed, p)
+			if err != nil {
+				return err
+			}
+			to := filepath.Join(dir, rel)
+			if err := os.MkdirAll(filepath.Dir(to), 0o755); err != nil {
+				return err
+			}
+			return os.Rename(p, to)
+		})
+		if err != nil && !errors.Is(err, fs.ErrNotExist) {
+			return err
+		}
+		if err := os.RemoveAll(changed); err != nil {
+			return err
 		}
 	}
-	return b.writeFile(dir, p.Path, data)
+	return nil
 }
 
 // page renders a page, or returns its Body.
@@ -519,8 +603,8 @@ func (b *builder) canMove(aud string) bool {
 // build fails after moving them.
 func (b *builder) moveBack() {
 	b.moved.Range(func(k, _ any) bool {
-		a := k.(string)
-		os.Rename(filepath.Join(b.out, a, "cases"), filepath.Join(b.prev, a, "cases"))
+		rel := filepath.FromSlash(k.(string))
+		os.Rename(filepath.Join(b.out, rel), filepath.Join(b.prev, rel))
 		return true
 	})
 }
@@ -538,7 +622,7 @@ func (b *builder) updateCases(a *audience, pending []pagePlan) error {
 	if err := os.Rename(filepath.Join(b.prev, a.Name, "cases"), dir); err != nil {
 		return err
 	}
-	b.moved.Store(a.Name, true)
+	b.moved.Store(a.Name+"/cases", true)
 	for id := range old {
 		if !a.sees[id] {
 			if err := os.RemoveAll(filepath.Join(dir, id)); err != nil {

@@ -305,6 +305,9 @@ func load(ctx context.Context, dir, cacheDir string) (*tree, error) {
 
 func (t *tree) loadCase(fsys fs.FS, p string) (*Case, register.Findings, error) {
 	st, err := fs.Stat(fsys, p)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil, nil, nil // a case folder left empty holds no case, as register check sees it
+	}
 	if err != nil {
 		return nil, nil, err
 	}

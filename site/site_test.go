@@ -596,6 +596,8 @@ func TestRebuild(t *testing.T) {
 		"cases/2026/INC-2026-0003/case.md": caseText("INC-2026-0003", "Third", ""),
 		"minutes/2026/2026-11-05.md":       minutesText("2026-11-05", "Kept"),
 		"minutes/2026/2026-11-12.md":       minutesText("2026-11-12", "Edited"),
+		"minutes/2026/2026-11-19.md":       minutesText("2026-11-19", "Deleted"),
+		"cases/2025/INC-2025-0001/case.md": strings.ReplaceAll(caseText("INC-2025-0001", "Deleted", ""), "2026-11-27", "2025-06-01"),
 	})
 	out := filepath.Join(t.TempDir(), "public")
 	opts := Options{Now: testNow, CacheDir: filepath.Join(t.TempDir(), "cache")}
@@ -616,6 +618,12 @@ func TestRebuild(t *testing.T) {
 	write("cases/2026/INC-2026-0002/case.md", caseText("INC-2026-0002", "Second", "personal_data: true\n"))
 	write("cases/2026/INC-2026-0004/case.md", caseText("INC-2026-0004", "Fourth", ""))
 	write("minutes/2026/2026-11-12.md", minutesText("2026-11-12", "Edited again"))
+	// Gone: their pages, a year's list and a minutes folder must go too.
+	for _, p := range []string{"minutes/2026/2026-11-19.md", "cases/2025/INC-2025-0001/case.md"} {
+		if err := os.Remove(filepath.Join(dir, p)); err != nil {
+			t.Fatal(err)
+		}
+	}
 	if err := Build(context.Background(), Input{Dir: dir}, out, opts); err != nil {
 		t.Fatal(err)
 	}
@@ -628,6 +636,11 @@ func TestRebuild(t *testing.T) {
 	}
 	if a, b := snapshot(t, out), snapshot(t, fresh); a != b {
 		t.Errorf("the cached rebuild differs from a fresh build:\n%s", diffLines(a, b))
+	}
+	for _, gone := range []string{"register/year-2025", "minutes/2026-11-19", "cases/INC-2025-0001"} {
+		if _, err := os.Stat(filepath.Join(out, "itparg", gone)); err == nil {
+			t.Errorf("%s is still in the rebuilt tree", gone)
+		}
 	}
 	if _, err := os.Stat(filepath.Join(out, "img", "cases", "INC-2026-0002")); err == nil {
 		t.Error("img still has INC-2026-0002, which became a personal-data case")
