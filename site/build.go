@@ -176,11 +176,33 @@ func (b *builder) build(ctx context.Context, audiences []register.Audience) erro
 		return err
 	}
 	b.lap(fmt.Sprintf("case pages (%d rendered)", b.rendered.Load()))
-	for _, a := range views {
+	// Audiences that see the same cases one after the other, so the work
+	// they share (View.Shared) is dropped as soon as no other needs it.
+	order := slices.Clone(views)
+	seen := func(a *audience) string {
+		h := sha256.New()
+		for _, c := range a.cases {
+			h.Write([]byte(c.ID + " "))
+		}
+		for _, m := range a.minutes {
+			h.Write([]byte(m.ID + " "))
+		}
+		return string(h.Sum(nil))
+	}
+	sigs := map[*audience]string{}
+	for _, a := range order {
+		sigs[a] = seen(a)
+	}
+	slices.SortStableFunc(order, func(x, y *audience) int { return strings.Compare(sigs[x], sigs[y]) })
+	for i, a := range order {
+		if i > 0 && sigs[a] != sigs[order[i-1]] {
+			b.shared.Clear()
+		}
 		if err := b.audiencePages(ctx, a); err != nil {
 			return fmt.Errorf("audience %s: %w", a.Name, err)
 		}
 	}
+	b.shared.Clear()
 	b.lap("audience pages")
 	// Last, as it moves the previous tree's folders over.
 	for j, a := range views {

@@ -94,7 +94,7 @@ func (b *builder) fragments(ctx context.Context) error {
 		w := report.NewCSVWriter(&buf)
 		w.Write(rec)
 		w.Flush()
-		f.CSV = buf.Bytes()
+		f.CSV = bytes.Clone(buf.Bytes()) // exact: the buffer grew past it
 		if f.JSON, err = json.Marshal(exportCase{ID: c.ID, Title: c.Title, Status: c.Status, Category: string(c.Category),
 			Types: strs(c.Types), Impact: strs(c.Impact), PersonalData: c.PersonalData, ReportedAt: c.ReportedAt.UTC(),
 			ReportedBy: c.ReportedBy, Investigator: c.Investigator, ICODecision: ico, Resolution: c.Resolution,

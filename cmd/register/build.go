@@ -59,11 +59,11 @@ a rebuild after a few edits renders only what changed.`,
 
 // buildMemoryLimit is the soft heap limit of a build unless GOMEMLIMIT
 // says otherwise: the garbage collector works harder near it instead of
-// letting the heap double. Lower limits (128 MiB) halve the memory of a
-// 10,000-case build without history, but with the history index in
-// memory they make the collector run without pause (a rebuild took 5.9 s
-// instead of 2.5 s).
-const buildMemoryLimit = 256 << 20
+// letting the heap double. A 10,000-case build holds up to about 170 MB
+// live; at 240 MiB its peak is about 265 MB for some 15% more CPU than at
+// 256 MiB, and below 200 MiB the collector runs without pause (measured
+// with testdata/bench/site.sh; set GOMEMLIMIT to choose otherwise).
+const buildMemoryLimit = 240 << 20
 
 func runBuild(ctx context.Context, e *env, o buildOptions) error {
 	start := time.Now()
@@ -203,6 +203,28 @@ func readSiteInput(file, key string) (site.Input, bool) {
 	var c siteInputCache
 	if gob.NewDecoder(bufio.NewReader(f)).Decode(&c) != nil || c.Key != key || c.Input.Audit == nil {
 		return site.Input{}, false
+	}
+	// Tens of thousands of events name a few people, verdicts and fields:
+	// share those strings, as the history index does, instead of keeping
+	// a copy for each event.
+	shared := map[string]string{}
+	intern := func(s *string) {
+		if v, ok := shared[*s]; ok {
+			*s = v
+		} else {
+			shared[*s] = *s
+		}
+	}
+	for _, evs := range c.Input.History {
+		for i := range evs {
+			e := &evs[i]
+			for _, s := range []*string{&e.Author, &e.AuthorName, &e.Signature, &e.Signer, &e.Transition} {
+				intern(s)
+			}
+			for j := range e.Fields {
+				intern(&e.Fields[j])
+			}
+		}
 	}
 	return c.Input, true
 }
