@@ -22,8 +22,9 @@ func init() { verbs = append(verbs, newServeCmd) }
 
 type serveOptions struct {
 	buildOptions
-	Addr     string
-	Interval time.Duration
+	Addr        string
+	AllowRemote bool
+	Interval    time.Duration
 }
 
 func newServeCmd(e *env) *cobra.Command {
@@ -35,7 +36,11 @@ func newServeCmd(e *env) *cobra.Command {
 serves it on ADDR (loopback by default) and rebuilds it whenever a file of
 the register changes; open pages reload themselves. It is a preview for
 the people who edit the register, not a web server for its readers: for
-those, use the nginx configuration with its per-audience authentication.`,
+those, use the nginx configuration with its per-audience authentication.
+
+It serves every audience's tree without asking who is looking, so it
+refuses an address other machines can reach (":8080", "0.0.0.0:8080", a
+network address) unless --allow-remote says that is meant.`,
 		Args: args(cobra.MaximumNArgs(1)),
 		RunE: func(cmd *cobra.Command, a []string) error {
 			o.Dir = "."
@@ -48,11 +53,15 @@ those, use the nginx configuration with its per-audience authentication.`,
 	cmd.Flags().StringVar(&o.Out, "out", "public", "folder to write the site to")
 	cmd.Flags().StringArrayVar(&o.Audiences, "audience", nil, "build only this audience (repeatable)")
 	cmd.Flags().StringVar(&o.Addr, "addr", "127.0.0.1:8080", "address to listen on")
+	cmd.Flags().BoolVar(&o.AllowRemote, "allow-remote", false, "listen on an address other machines can reach (no login: every audience's pages)")
 	cmd.Flags().DurationVar(&o.Interval, "interval", time.Second, "how often to look for changes")
 	return cmd
 }
 
 func runServe(ctx context.Context, e *env, o serveOptions) error {
+	if err := checkLoopback(o.Addr, o.AllowRemote); err != nil {
+		return err
+	}
 	o.reload = true
 	if err := runBuild(ctx, e, o.buildOptions); err != nil {
 		return err
@@ -150,4 +159,25 @@ func fingerprint(dir string, skip []string) string {
 		return nil
 	})
 	return hex.EncodeToString(h.Sum(nil))
+}
+
+// checkLoopback refuses an address other machines can reach unless
+// allowed: the preview has no login, and a register holds personal data.
+func checkLoopback(addr string, allow bool) error {
+	host, _, err := net.SplitHostPort(addr)
+	if err != nil {
+		return usageError{fmt.Errorf("--addr %s: %w (write it like 127.0.0.1:8080)", addr, err)}
+	}
+	if allow || host == "localhost" {
+		return nil
+	}
+	if ip := net.ParseIP(host); ip != nil && ip.IsLoopback() {
+		return nil
+	}
+	where := host
+	if host == "" {
+		where = "every network interface"
+	}
+	return withHint(fmt.Errorf("--addr %s would serve every audience's pages, personal data included, with no login on %s", addr, where),
+		"preview on 127.0.0.1 (the default); to publish the site use register nginx; add --allow-remote only if other machines must see the preview")
 }

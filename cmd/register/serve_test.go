@@ -246,3 +246,31 @@ func TestServe(t *testing.T) {
 		t.Error("still serving after Ctrl-C")
 	}
 }
+
+// TestCheckLoopback: the preview listens where only this machine can
+// reach it, unless --allow-remote.
+func TestCheckLoopback(t *testing.T) {
+	for _, tc := range []struct {
+		addr  string
+		allow bool
+		ok    bool
+	}{
+		{"127.0.0.1:8080", false, true},
+		{"127.8.9.10:8080", false, true},
+		{"[::1]:8080", false, true},
+		{"localhost:0", false, true},
+		{":8080", false, false},
+		{"0.0.0.0:8080", false, false},
+		{"[::]:8080", false, false},
+		{"192.168.1.4:8080", false, false},
+		{"intranet.example.gov.uk:8080", false, false},
+		{":8080", true, true},
+		{"192.168.1.4:8080", true, true},
+		{"127.0.0.1", false, false}, // no port
+	} {
+		err := checkLoopback(tc.addr, tc.allow)
+		if (err == nil) != tc.ok {
+			t.Errorf("checkLoopback(%q, %v) = %v; want ok %v", tc.addr, tc.allow, err, tc.ok)
+		}
+	}
+}
