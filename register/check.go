@@ -9,6 +9,7 @@ import (
 	"regexp"
 	"slices"
 	"strings"
+	"time"
 )
 
 // EvidenceChecker inspects one encrypted evidence file without
@@ -133,6 +134,10 @@ func (r *Register) checkCase(c *Case, opts CheckOptions) Findings {
 	}
 	if !c.PersonalData && c.Breach != nil {
 		add("breach", "schema", "breach details on a case without personal_data: true")
+	}
+	if b := c.Breach; b != nil && b.OccurredAt != nil && !c.ReportedAt.IsZero() && b.OccurredAt.After(c.ReportedAt.Time) {
+		add("breach.occurred_at", "schema", "breach.occurred_at %s is after reported_at %s: a breach is reported after it happens; correct whichever is wrong",
+			b.OccurredAt.Format(time.RFC3339), c.ReportedAt.Format(time.RFC3339))
 	}
 	if len(c.Changes) > 0 && c.NoChangeReason != "" {
 		add("no_change_reason", "schema", "both changes and no_change_reason are given; keep one (§4.5)")

@@ -93,7 +93,7 @@
 //     (why not, for no-notify: Art. 33(5) wants it recorded), late_reason.
 //   - breach: for personal-data cases, what the ICO's form asks (Art.
 //     33(3), Art. 34): occurred_at (time; when the breach happened, as
-//     far as is known), data_categories (list of text), special_category
+//     far as is known; not after reported_at), data_categories (list of text), special_category
 //     (true or false), people_affected and records_affected (whole
 //     numbers, approximate), consequences, measures (text), subjects_told
 //     (yes, no or pending) and subjects_reason (text; needed with no).
