@@ -28,7 +28,7 @@ func Breaches(r *register.Register, visible func(*register.Case) bool) []*regist
 // BreachRow is one case of the breach record, as text: the facts, the
 // effects and the remedial action, and the ICO decision.
 type BreachRow struct {
-	ID, Title, Status, Aware, Types           string
+	ID, Title, Status, Occurred, Aware, Types string
 	DataCategories, SpecialCategory           string
 	PeopleAffected, RecordsAffected           string
 	Consequences                              string // effects
@@ -39,7 +39,7 @@ type BreachRow struct {
 }
 
 // BreachColumns are the CSV headings, in BreachRow's order.
-var BreachColumns = []string{"id", "title", "status", "aware (reported_at)", "types",
+var BreachColumns = []string{"id", "title", "status", "occurred (breach.occurred_at)", "aware (reported_at)", "types",
 	"data categories", "special category", "people affected", "records affected",
 	"consequences", "measures", "resolution", "subjects told", "subjects reason",
 	"ico decision", "decided by", "decided at", "notified at", "ico reference", "reason not notified", "late reason"}
@@ -60,6 +60,7 @@ func Row(c *register.Case, loc *time.Location) BreachRow {
 	}
 	row.Types = strings.Join(types, "; ")
 	if b := c.Breach; b != nil {
+		row.Occurred = ts(b.OccurredAt)
 		row.DataCategories = strings.Join(b.DataCategories, "; ")
 		if c.Has("breach.special_category") {
 			row.SpecialCategory = yesNo(b.SpecialCategory)
@@ -84,7 +85,7 @@ func Row(c *register.Case, loc *time.Location) BreachRow {
 }
 
 func (b BreachRow) cells() []string {
-	return []string{b.ID, b.Title, b.Status, b.Aware, b.Types, b.DataCategories, b.SpecialCategory,
+	return []string{b.ID, b.Title, b.Status, b.Occurred, b.Aware, b.Types, b.DataCategories, b.SpecialCategory,
 		b.PeopleAffected, b.RecordsAffected, b.Consequences, b.Measures, b.Resolution, b.SubjectsTold,
 		b.SubjectsReason, b.ICODecision, b.DecidedBy, b.DecidedAt, b.NotifiedAt, b.Reference, b.Reason, b.LateReason}
 }

@@ -138,14 +138,14 @@ func TestBreaches(t *testing.T) {
 	if len(rows) != 5 || !slices.Equal(rows[0], BreachColumns) {
 		t.Fatalf("rows = %q", rows)
 	}
-	want := []string{"INC-2026-0003", "Lost files", "resolved", "2026-04-01T00:30:00+01:00",
+	want := []string{"INC-2026-0003", "Lost files", "resolved", "2026-03-31T19:00:00+01:00", "2026-04-01T00:30:00+01:00",
 		"theft-or-loss; unauthorised-disclosure; theft-or-loss", "names; addresses", "no", "40", "120",
 		"Distress", "Files recovered", "", "yes", "", "notify", "dee", "2026-04-02T11:00:00+01:00",
 		"2026-04-04T00:30:00+01:00", "ICO-1", "", ""}
 	if !slices.Equal(rows[1], want) {
 		t.Errorf("row:\n got %q\nwant %q", rows[1], want)
 	}
-	if rows[4][14] != "no-notify" || rows[4][19] != "No risk to people" || rows[3][14] != "pending" {
+	if rows[4][15] != "no-notify" || rows[4][20] != "No risk to people" || rows[3][15] != "pending" {
 		t.Errorf("decisions: %q %q", rows[4], rows[3])
 	}
 	none := Breaches(r, func(c *register.Case) bool { return false })
