@@ -400,16 +400,24 @@ func (b *builder) dataFiles(ctx context.Context, v *View) ([]Page, error) {
 	if err != nil {
 		return nil, err
 	}
+	// Keyed by the cases' content, so an unchanged export (megabytes for
+	// a large register) is not hashed again to find it unchanged.
 	return []Page{
-		{Path: "data/cases.csv", Body: ex.csv},
-		{Path: "data/cases.json", Body: ex.json},
-		{Path: "data/search.json", Body: ex.search},
+		{Path: "data/cases.csv", Body: ex.csv, Key: ex.key},
+		{Path: "data/cases.json", Body: ex.json, Key: ex.key},
+		{Path: "data/search.json", Body: ex.search, Key: ex.key},
 		{Path: "feed.xml", Body: feed},
 		{Path: "version.txt", Body: []byte(b.reg.envSum[:16] + "-" + strconv.FormatInt(v.Now.UnixNano(), 36) + "\n")},
 	}, nil
 }
 
-type exportFiles struct{ csv, json, search []byte }
+type exportFiles struct {
+	csv, json, search []byte
+	// key names what the exports are made of: the content hash of each
+	// case file (the fragments follow from it and the environment, which
+	// every page key holds).
+	key string
+}
 
 // exports joins the cases' export fragments into the CSV and JSON
 // exports and the search data, each in one allocation of its size.
@@ -439,6 +447,13 @@ func exports(cases []*Case) *exportFiles {
 	}
 	ex.json = append(ex.json, "]\n"...)
 	ex.search = append(ex.search, "]\n"...)
+	var key strings.Builder
+	key.Grow(len(cases) * 64)
+	key.WriteString("exports\n")
+	for _, c := range cases {
+		key.WriteString(c.Sum)
+	}
+	ex.key = key.String()
 	return ex
 }
 
