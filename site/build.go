@@ -140,6 +140,9 @@ type builder struct {
 	// prevKeys those of the tree at prev, from the manifest.
 	shared sync.Map // View.Shared's work
 
+	updatedOnce sync.Once
+	updatedAt   map[*Case]time.Time
+
 	keyOnce sync.Once
 	keyBase string // what every case page key holds from the options
 
@@ -790,9 +793,19 @@ func (b *builder) byUpdated(cases []*Case) []*Case {
 		c  *Case
 		at time.Time
 	}
+	b.updatedOnce.Do(func() {
+		b.updatedAt = make(map[*Case]time.Time, len(b.reg.Cases))
+		for _, c := range b.reg.Cases {
+			b.updatedAt[c] = b.updated(c) // once a build, not once a comparison or an audience
+		}
+	})
 	es := make([]entry, len(cases))
 	for i, c := range cases {
-		es[i] = entry{c, b.updated(c)} // once each, not once a comparison
+		at, ok := b.updatedAt[c]
+		if !ok {
+			at = b.updated(c)
+		}
+		es[i] = entry{c, at}
 	}
 	slices.SortStableFunc(es, func(x, y entry) int { return y.at.Compare(x.at) })
 	out := make([]*Case, len(es))

@@ -15,6 +15,7 @@ import (
 	"path/filepath"
 	"runtime"
 	"sort"
+	"strconv"
 	"strings"
 	"sync"
 
@@ -183,8 +184,9 @@ func (c *cache) save() {
 
 func sum(data ...[]byte) string {
 	h := sha256.New()
+	var n [20]byte
 	for _, d := range data {
-		fmt.Fprintf(h, "%d:", len(d))
+		h.Write(append(strconv.AppendInt(n[:0], int64(len(d)), 10), ':'))
 		h.Write(d)
 	}
 	return hex.EncodeToString(h.Sum(nil))
