@@ -101,6 +101,40 @@ func (v *View) Shared(key string, make func() (any, error)) (any, error) {
 	return sw.v, sw.err
 }
 
+// CaseFragment returns the fragment of a case's page type by name, made
+// by make the first time and kept with the case in the build cache, so
+// later builds make it again only when the case's file or the register's
+// settings, people, workflow or templates change. make must depend on
+// nothing else.
+func (v *View) CaseFragment(c *Case, name string, make func() ([]byte, error)) ([]byte, error) {
+	mu := &fragMu
+	mu.Lock()
+	if c.frag != nil {
+		if f, ok := c.frag.More[name]; ok {
+			mu.Unlock()
+			return f, nil
+		}
+	}
+	mu.Unlock()
+	f, err := make()
+	if err != nil {
+		return nil, err
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	if c.frag != nil {
+		if c.frag.More == nil {
+			c.frag.More = map[string][]byte{}
+		}
+		c.frag.More[name] = f
+		c.frag.added = true
+	}
+	return f, nil
+}
+
+// fragMu guards the More fragments of every case.
+var fragMu sync.Mutex
+
 type sharedWork struct {
 	once sync.Once
 	v    any

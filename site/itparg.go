@@ -161,12 +161,6 @@ func breachesPage(ctx context.Context, v *View) ([]Page, error) {
 			`<p class="govuk-body">The record of personal-data breaches (UK GDPR Art. 33(5)) is kept for the audiences that see personal-data cases. It is not part of this site.</p>`)}
 		return []Page{page}, nil
 	}
-	r := visibleRegister(v)
-	cases := report.Breaches(r, nil)
-	var csv bytes.Buffer
-	if err := report.BreachesCSV(&csv, cases, v.Settings.Location()); err != nil {
-		return nil, err
-	}
 	// The record is several megabytes of HTML for a large register: made
 	// only when a breach case's file changed (settings, people and
 	// templates are in every key).
@@ -178,14 +172,39 @@ func breachesPage(ctx context.Context, v *View) ([]Page, error) {
 		}
 	}
 	page.Key = key.String()
+	links := report.Links{Case: "../cases/", CSV: "breaches.csv"}
 	page.Data = itpargPage{Lazy: func() (template.HTML, error) {
 		body, err := v.Shared(page.Key, func() (any, error) {
-			return report.BreachesBody(cases, v.Settings.Location(), report.Links{Case: "../cases/", CSV: "breaches.csv"})
+			// Each case's section is kept with the case between builds:
+			// a rebuild renders only the sections of cases that changed.
+			var sections []template.HTML
+			for _, c := range v.Cases {
+				if !c.PersonalData {
+					continue
+				}
+				f, err := v.CaseFragment(c, "breach-section", func() ([]byte, error) {
+					s, err := report.BreachSection(c.Case, v.Settings.Location(), links)
+					return []byte(s), err
+				})
+				if err != nil {
+					return nil, err
+				}
+				sections = append(sections, template.HTML(f))
+			}
+			return report.BreachesBodyOf(sections, links)
 		})
 		if err != nil {
 			return "", err
 		}
 		return body.(template.HTML), nil
 	}}
-	return []Page{page, {Path: "breaches/breaches.csv", Body: csv.Bytes()}}, nil
+	csv, err := v.Shared("csv "+page.Key, func() (any, error) {
+		var csv bytes.Buffer
+		err := report.BreachesCSV(&csv, report.Breaches(visibleRegister(v), nil), v.Settings.Location())
+		return csv.Bytes(), err
+	})
+	if err != nil {
+		return nil, err
+	}
+	return []Page{page, {Path: "breaches/breaches.csv", Body: csv.([]byte), Key: page.Key}}, nil
 }

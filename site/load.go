@@ -142,8 +142,8 @@ func openCache(dir string) *cache {
 // few files afresh (their size or time no longer matches, so a stale
 // entry is never used).
 func (c *cache) save() {
-	for p := range c.Docs {
-		if !c.used[p] {
+	for p, d := range c.Docs {
+		if !c.used[p] || (d.Frag != nil && d.Frag.added) {
 			c.changed++
 		}
 	}

@@ -24,6 +24,10 @@ type fragments struct {
 	CSV    []byte // a record of cases.csv
 	JSON   []byte // an object of cases.json
 	Search []byte // an entry of search.json
+	// More are fragments page types keep with View.CaseFragment.
+	More map[string][]byte
+	// added says this build added to More, so the cache is worth saving.
+	added bool
 }
 
 // csvHeader names the columns of cases.csv.

@@ -43,14 +43,32 @@ func ReportBody(s *Summary, chartFiles bool) (template.HTML, map[string][]byte, 
 
 // BreachesBody renders the Art. 33(5) record for a site's layout.
 func BreachesBody(cases []*register.Case, loc *time.Location, l Links) (template.HTML, error) {
-	rows := make([]BreachRow, len(cases))
+	sections := make([]template.HTML, len(cases))
 	for i, c := range cases {
-		rows[i] = Row(c, loc)
+		var err error
+		if sections[i], err = BreachSection(c, loc, l); err != nil {
+			return "", err
+		}
 	}
+	return BreachesBodyOf(sections, l)
+}
+
+// BreachSection renders one case's section of the record, so a site can
+// keep it between builds and make the record from the sections with
+// BreachesBodyOf.
+func BreachSection(c *register.Case, loc *time.Location, l Links) (template.HTML, error) {
+	return execute("breach-section", struct {
+		Row      BreachRow
+		CaseHref string
+	}{Row(c, loc), l.Case})
+}
+
+// BreachesBodyOf renders the record from its cases' sections.
+func BreachesBodyOf(sections []template.HTML, l Links) (template.HTML, error) {
 	return execute("breaches-body", struct {
-		Rows          []BreachRow
-		CaseHref, CSV string
-	}{rows, l.Case, l.CSV})
+		Sections []template.HTML
+		CSV      string
+	}{sections, l.CSV})
 }
 
 // ActionsBody renders every action by owner for a site's layout.
