@@ -49,8 +49,12 @@
 // made in parallel cost more on a disk than made in turn).
 //
 // Audiences that see the same cases share a page's expensive part
-// through View.Shared (the breaches record and the summary report are
-// made once per distinct set of cases, not once per audience).
+// through View.Shared (the exports, the breaches record and the summary
+// report are made once per distinct set of cases, not once per
+// audience; audiences that see the same cases are built one after the
+// other, and the shared work is dropped when they are done). A page
+// type keeps per-case pieces between builds with View.CaseFragment (the
+// breaches record keeps each case's section).
 //
 // With Options.CacheDir, parsed cases are kept (a stream of small gob
 // messages, keyed by path, size and modification time, as Git's index
@@ -60,9 +64,10 @@
 // keys or content hashes of its other files. The next build of the same
 // output moves each tree's previous cases folder over (when fewer than a
 // quarter of its pages changed) and replaces only the pages whose key
-// changed; list and minutes pages with an unchanged Page.Key and other
-// files with unchanged bytes are hard-linked from the previous tree. The
-// move happens last, after everything that can fail on bad input, and is
+// changed; it moves the register/ and minutes/ folders over too, removing
+// the pages no longer made and replacing those whose Page.Key or bytes
+// changed; other files with an unchanged Page.Key or unchanged bytes are
+// hard-linked from the previous tree. The moves happen last, after everything that can fail on bad input, and is
 // undone if the build fails. Hence the rule: files of a built tree are
 // never edited in place (they are shared between trees); replace them
 // with a new file and a rename. REGISTER_TRACE=1 makes register build
