@@ -199,7 +199,7 @@ func (b *builder) markdown(src []byte) template.HTML {
 func (b *builder) execute(name string, data any) ([]byte, error) {
 	buf := buffers.Get().(*bytes.Buffer)
 	defer func() {
-		if buf.Cap() <= 16<<20 { // keep no outsized buffer alive
+		if buf.Cap() <= 1<<20 { // keep no outsized buffer alive: a few pages are megabytes
 			buf.Reset()
 			buffers.Put(buf)
 		}
