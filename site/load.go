@@ -243,19 +243,11 @@ func load(ctx context.Context, dir, cacheDir string) (*tree, error) {
 	if err != nil {
 		return nil, err
 	}
-	cases := make([]*Case, len(paths))
-	errs := make([]register.Findings, len(paths))
-	err = parallel(ctx, len(paths), func(i int) error {
-		c, fs, err := t.loadCase(fsys, paths[i])
-		cases[i], errs[i] = c, fs
-		return err
-	})
+	cases, errs, err := loadAll(ctx, fsys, paths, t.loadCase)
 	if err != nil {
 		return nil, err
 	}
-	for _, e := range errs {
-		found = append(found, e...)
-	}
+	found = append(found, errs...)
 	for _, c := range cases {
 		if c == nil {
 			continue
@@ -278,19 +270,13 @@ func load(ctx context.Context, dir, cacheDir string) (*tree, error) {
 	if err != nil {
 		return nil, err
 	}
-	mins := make([]*Minutes, len(mpaths))
-	merrs := make([]register.Findings, len(mpaths))
-	err = parallel(ctx, len(mpaths), func(i int) error {
-		m, fs, err := t.loadMinutes(fsys, mpaths[i])
-		mins[i], merrs[i] = m, fs
-		return err
-	})
+	mins, errs, err := loadAll(ctx, fsys, mpaths, t.loadMinutes)
 	if err != nil {
 		return nil, err
 	}
-	for i, m := range mins {
+	found = append(found, errs...)
+	for _, m := range mins {
 		if m == nil {
-			found = append(found, merrs[i]...)
 			continue
 		}
 		t.minutes[m.ID] = m
@@ -344,6 +330,26 @@ func (t *tree) loadCase(fsys fs.FS, p string) (*Case, register.Findings, error) 
 		t.cache.mu.Unlock()
 	}
 	return c, nil, nil
+}
+
+// loadAll loads the files at paths with load on all processors, in the
+// order of paths, and gathers their findings.
+func loadAll[T any](ctx context.Context, fsys fs.FS, paths []string, load func(fs.FS, string) (*T, register.Findings, error)) ([]*T, register.Findings, error) {
+	out := make([]*T, len(paths))
+	errs := make([]register.Findings, len(paths))
+	err := parallel(ctx, len(paths), func(i int) error {
+		v, fs, err := load(fsys, paths[i])
+		out[i], errs[i] = v, fs
+		return err
+	})
+	if err != nil {
+		return nil, nil, err
+	}
+	var found register.Findings
+	for _, e := range errs {
+		found = append(found, e...)
+	}
+	return out, found, nil
 }
 
 // loadMinutes reads a minutes file, from the cache when its size and
