@@ -195,7 +195,7 @@ func sum(data ...[]byte) string {
 // load reads the register in dir. Unchanged case files come from the
 // cache without being read; every other file is parsed strictly, and any
 // problem fails the build with its path and line.
-func load(ctx context.Context, dir, cacheDir string) (*tree, error) {
+func load(ctx context.Context, dir, cacheDir, build string) (*tree, error) {
 	fsys := os.DirFS(dir)
 	t := &tree{dir: dir, cases: map[string]*Case{}, minutes: map[string]*Minutes{}}
 	var found register.Findings
@@ -229,7 +229,7 @@ func load(ctx context.Context, dir, cacheDir string) (*tree, error) {
 	if found != nil {
 		return nil, &BuildError{Findings: found}
 	}
-	t.envSum = sum([]byte(cacheVersion), settings, people, workflow, templateSum())
+	t.envSum = sum([]byte(cacheVersion), []byte(build), settings, people, workflow, templateSum())
 	t.cache = openCache(cacheDir)
 	if t.cache != nil && t.cache.Env != t.envSum {
 		for _, d := range t.cache.Docs {

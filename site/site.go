@@ -76,6 +76,9 @@ type Options struct {
 	// CacheDir keeps parsed cases and rendered case pages between
 	// builds, keyed by content; empty disables the cache.
 	CacheDir string
+	// Build names the build of the program, so a cache written by another
+	// build, which may render differently, is not used.
+	Build string
 	// Pages are extra page types (see doc.go), rendered for every
 	// audience after the built-in ones.
 	Pages []PageFunc
@@ -118,7 +121,7 @@ func Build(ctx context.Context, in Input, out string, opts Options) error {
 		return errors.New("site: Options.Now is not set")
 	}
 	lap := stopwatch(opts.Trace)
-	reg, err := load(ctx, in.Dir, opts.CacheDir)
+	reg, err := load(ctx, in.Dir, opts.CacheDir, opts.Build)
 	if err != nil {
 		return err
 	}

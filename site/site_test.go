@@ -768,3 +768,30 @@ func TestPagination(t *testing.T) {
 		t.Error("the last page has no link to the previous one")
 	}
 }
+
+// TestCacheKeyedToBuild: a build of another program does not reuse what
+// the cache holds (it may render differently): every case page is made
+// again.
+func TestCacheKeyedToBuild(t *testing.T) {
+	out := filepath.Join(t.TempDir(), "public")
+	opts := Options{Now: testNow, CacheDir: filepath.Join(t.TempDir(), "cache")}
+	rendered := ""
+	opts.Trace = func(phase string, _ time.Duration) {
+		if strings.HasPrefix(phase, "case pages") {
+			rendered = phase
+		}
+	}
+	for _, tc := range []struct{ build, want string }{
+		{"a", "case pages (4 rendered)"},
+		{"a", "case pages (0 rendered)"},
+		{"b", "case pages (4 rendered)"},
+	} {
+		opts.Build = tc.build
+		if err := Build(context.Background(), Input{Dir: "testdata/reg"}, out, opts); err != nil {
+			t.Fatal(err)
+		}
+		if rendered != tc.want {
+			t.Errorf("build %s: %q, want %q", tc.build, rendered, tc.want)
+		}
+	}
+}

@@ -86,7 +86,7 @@ func runBuild(ctx context.Context, e *env, o buildOptions) error {
 		debug.FreeOSMemory()
 		defer debug.SetMemoryLimit(debug.SetMemoryLimit(buildMemoryLimit))
 	}
-	opts := site.Options{Now: e.Now(), Audiences: o.Audiences, CacheDir: cacheDir(o.Dir, o.Out), Reload: o.reload, Finish: access.seal}
+	opts := site.Options{Now: e.Now(), Audiences: o.Audiences, CacheDir: cacheDir(o.Dir, o.Out), Build: buildIdentity(), Reload: o.reload, Finish: access.seal}
 	opts.Pages, opts.Nav = site.ITPARG()
 	if os.Getenv("REGISTER_TRACE") != "" {
 		opts.Trace = func(phase string, d time.Duration) {
