@@ -93,6 +93,10 @@ func TestBreachesBody(t *testing.T) {
 		"INC-2026-0004 : Password shared", "Effects Distress", "Remedial action Files recovered",
 		"ICO notified 2026-04-19T09:00:00+01:00; late because Facts took four days to establish",
 		"ICO decision no-notify: No risk to people",
+		// When the breach happened (breach.occurred_at) beside when the
+		// council became aware; a dash where it is not recorded.
+		"Status resolved Breach happened 2026-03-31T19:00:00+01:00 Council aware 2026-04-01T00:30:00+01:00",
+		"Status reviewed Breach happened – Council aware 2026-04-15T09:00:00+01:00",
 	} {
 		if !strings.Contains(got, want) {
 			t.Errorf("record lacks %q:\n%s", want, got)

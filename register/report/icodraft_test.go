@@ -145,6 +145,9 @@ func TestBreaches(t *testing.T) {
 	if !slices.Equal(rows[1], want) {
 		t.Errorf("row:\n got %q\nwant %q", rows[1], want)
 	}
+	if rows[2][3] != "" { // INC-2026-0004 has no breach.occurred_at
+		t.Errorf("occurred cell of a case without breach.occurred_at: %q", rows[2])
+	}
 	if rows[4][15] != "no-notify" || rows[4][20] != "No risk to people" || rows[3][15] != "pending" {
 		t.Errorf("decisions: %q %q", rows[4], rows[3])
 	}
