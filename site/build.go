@@ -216,23 +216,9 @@ func (b *builder) build(ctx context.Context, audiences []register.Audience) erro
 	// Audiences that see the same cases one after the other, so the work
 	// they share (View.Shared) is dropped as soon as no other needs it.
 	order := slices.Clone(views)
-	seen := func(a *audience) string {
-		h := sha256.New()
-		for _, c := range a.cases {
-			h.Write([]byte(c.ID + " "))
-		}
-		for _, m := range a.minutes {
-			h.Write([]byte(m.ID + " "))
-		}
-		return string(h.Sum(nil))
-	}
-	sigs := map[*audience]string{}
-	for _, a := range order {
-		sigs[a] = seen(a)
-	}
-	slices.SortStableFunc(order, func(x, y *audience) int { return strings.Compare(sigs[x], sigs[y]) })
+	slices.SortStableFunc(order, func(x, y *audience) int { return strings.Compare(x.sight, y.sight) })
 	for i, a := range order {
-		if i > 0 && sigs[a] != sigs[order[i-1]] {
+		if i > 0 && a.sight != order[i-1].sight {
 			b.shared.Clear()
 		}
 		if err := b.audiencePages(ctx, a); err != nil {

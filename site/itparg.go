@@ -108,20 +108,11 @@ func reportPage(ctx context.Context, v *View) ([]Page, error) {
 		opts.Timeline = historyTimeline{v}
 	}
 	// Audiences that see the same cases and minutes get the same report.
-	var key strings.Builder
-	key.WriteString("report\n")
-	for _, c := range r.Cases {
-		key.WriteString(c.ID)
-	}
-	key.WriteString("\n")
-	for _, m := range r.Minutes {
-		key.WriteString(m.ID)
-	}
 	type made struct {
 		body   template.HTML
 		charts map[string][]byte
 	}
-	got, err := v.Shared(key.String(), func() (any, error) {
+	got, err := v.Shared("report "+v.a.sight, func() (any, error) {
 		s, err := report.Summarise(ctx, r, opts)
 		if err != nil {
 			return nil, err

@@ -1,6 +1,7 @@
 package site
 
 import (
+	"crypto/sha256"
 	"slices"
 	"strconv"
 	"strings"
@@ -183,6 +184,10 @@ type audience struct {
 	minutes []*Minutes
 	sees    map[string]bool // case and minutes ids
 	breach  bool            // may see breach details
+	// sight names what the audience sees (a hash of the ids of its cases
+	// and minutes): audiences with the same sight are shown the same
+	// cases and minutes, and share work through View.Shared.
+	sight string
 }
 
 func (t *tree) audience(a register.Audience) *audience {
@@ -199,6 +204,15 @@ func (t *tree) audience(a register.Audience) *audience {
 			v.sees["minutes/"+m.ID] = true
 		}
 	}
+	h := sha256.New()
+	for _, c := range v.cases {
+		h.Write([]byte(c.ID + " "))
+	}
+	h.Write([]byte("\n"))
+	for _, m := range v.minutes {
+		h.Write([]byte(m.ID + " "))
+	}
+	v.sight = string(h.Sum(nil))
 	for _, r := range a.Roles {
 		if slices.Contains(t.Settings.Visibility.PersonalData, r) {
 			v.breach = true

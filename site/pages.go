@@ -389,13 +389,7 @@ func (b *builder) staticPages(ctx context.Context, v *View) ([]Page, error) {
 func (b *builder) dataFiles(ctx context.Context, v *View) ([]Page, error) {
 	// The exports are the same for audiences that see the same cases:
 	// made once for each such set.
-	var key strings.Builder
-	key.WriteString("data\n")
-	for _, c := range v.Cases {
-		key.WriteString(c.ID)
-		key.WriteByte(' ')
-	}
-	got, err := v.Shared(key.String(), func() (any, error) { return exports(v.Cases), nil })
+	got, err := v.Shared("exports "+v.a.sight, func() (any, error) { return exports(v.Cases), nil })
 	if err != nil {
 		return nil, err
 	}
