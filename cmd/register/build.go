@@ -114,7 +114,8 @@ func runBuild(ctx context.Context, e *env, o buildOptions) error {
 // from register/history.
 func siteInput(ctx context.Context, dir string, now time.Time) (site.Input, error) {
 	in := site.Input{Dir: dir}
-	if st, err := os.Stat(filepath.Join(dir, ".git")); err != nil || !st.IsDir() {
+	caches := cacheFolder(dir)
+	if caches == "" {
 		in.HistoryNote = "not a Git repository"
 		return in, nil
 	}
@@ -131,10 +132,10 @@ func siteInput(ctx context.Context, dir string, now time.Time) (site.Input, erro
 	if branch == "" {
 		branch = repo.Settings(head).MainBranch
 	}
-	cacheFile := filepath.Join(dir, ".git", "register", "site-input-v1.gob")
+	cacheFile := filepath.Join(caches, "site-input-v1.gob")
 	key := fmt.Sprintf("%s %s %s", head, branch, buildIdentity())
 	if buildIdentity() == "" {
-		cacheFile = ""
+		cacheFile = "" // no build to key it to: keep nothing
 	}
 	if cached, ok := readSiteInput(cacheFile, key); ok {
 		cached.Dir = dir
@@ -174,8 +175,8 @@ func siteInput(ctx context.Context, dir string, now time.Time) (site.Input, erro
 // cacheDir picks where builds keep their cache: inside .git of a Git
 // register (never committed, never published), else beside the output.
 func cacheDir(dir, out string) string {
-	if st, err := os.Stat(filepath.Join(dir, ".git")); err == nil && st.IsDir() {
-		return filepath.Join(dir, ".git", "register", "site")
+	if caches := cacheFolder(dir); caches != "" {
+		return filepath.Join(caches, "site")
 	}
 	out = filepath.Clean(out)
 	return filepath.Join(filepath.Dir(out), "."+filepath.Base(out)+".cache")

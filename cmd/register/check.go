@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"sync"
 
 	"github.com/council/register/register"
 	"github.com/council/register/register/evidence"
@@ -91,22 +92,27 @@ func loadRegister(ctx context.Context, dir string) (*register.Register, register
 // It is keyed to this executable, since another build may parse
 // differently.
 func parseCache(dir string) *register.ParseCache {
-	st, err := os.Stat(filepath.Join(dir, ".git"))
-	if err != nil || !st.IsDir() {
+	caches, id := cacheFolder(dir), buildIdentity()
+	if caches == "" || id == "" {
 		return nil
 	}
-	id := buildIdentity()
-	if id == "" {
-		return nil
+	return register.OpenParseCache(filepath.Join(caches, "parse-cache-v1"), id)
+}
+
+// cacheFolder is where register keeps what it works out about the
+// register in dir (.git/register), or "" for a register outside Git.
+func cacheFolder(dir string) string {
+	if st, err := os.Stat(filepath.Join(dir, ".git")); err != nil || !st.IsDir() {
+		return ""
 	}
-	return register.OpenParseCache(filepath.Join(dir, ".git", "register", "parse-cache-v1"), id)
+	return filepath.Join(dir, ".git", "register")
 }
 
 // buildIdentity names this executable: its path, size and time. Caches
 // of what register worked out are keyed to it, since another build may
 // work it out differently. It is "" when the executable cannot be found:
 // then nothing is cached.
-func buildIdentity() string {
+var buildIdentity = sync.OnceValue(func() string {
 	exe, err := os.Executable()
 	if err != nil {
 		return ""
@@ -116,7 +122,7 @@ func buildIdentity() string {
 		return ""
 	}
 	return fmt.Sprintf("%s %d %d", exe, xs.Size(), xs.ModTime().UnixNano())
-}
+})
 
 // checkOpts returns the options for checking the register in dir.
 func checkOpts(dir string) register.CheckOptions {
