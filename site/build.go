@@ -738,9 +738,6 @@ func (b *builder) caseKey(c *Case, ms []*Minutes, breach bool, k clock, hist str
 
 // casePage renders a case page.
 func (b *builder) casePage(c *Case, ms []*Minutes, breach bool, k clock) ([]byte, error) {
-	if _, err := b.reg.body(c); err != nil {
-		return nil, err
-	}
 	p := b.caseView(c, ms, breach, k)
 	return b.execute("case", PageData{Root: "../../", Title: c.ID + ": " + c.Title, Section: "register/", Site: b.siteInfo(nil), Data: p})
 }

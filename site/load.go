@@ -26,17 +26,14 @@ import (
 // narrative, and the content hash that keys the build cache.
 type Case struct {
 	*register.Case
-	// Body is the Markdown narrative (register.Case.Body is not kept in
-	// the cache).
+	// Body is the Markdown narrative.
 	Body []byte
 	// Sum is the SHA-256 of the case file.
 	Sum string
 
 	frag *fragments
-	// lazy marks a case from the cache, whose Body is read when needed.
-	lazy bool
-	once sync.Once
-	err  error
+	// cached marks a case taken from the build cache.
+	cached bool
 }
 
 // Minutes are ITPARG minutes as the site holds them.
@@ -83,8 +80,8 @@ type cache struct {
 	envChanged bool
 }
 
-// cachedCase is a parsed case file. Its narrative is not kept (it is
-// most of the file): a build that must render the case reads it again.
+// cachedCase is a parsed case file, narrative included (register.Case
+// marshals whole), or a parsed minutes file.
 type cachedCase struct {
 	Size    int64
 	ModTime int64
@@ -309,7 +306,7 @@ func (t *tree) loadCase(fsys fs.FS, p string) (*Case, register.Findings, error) 
 			c.mu.Unlock()
 			rc := d.Case
 			rc.Path = p
-			return &Case{Case: &rc, Sum: d.Sum, frag: d.Frag, lazy: true}, nil, nil
+			return &Case{Case: &rc, Body: rc.Body(), Sum: d.Sum, frag: d.Frag, cached: true}, nil, nil
 		}
 	}
 	data, err := fs.ReadFile(fsys, p)
@@ -389,32 +386,6 @@ func (t *tree) loadMinutes(fsys fs.FS, p string) (*Minutes, register.Findings, e
 	m.ID = strings.TrimSuffix(path.Base(p), ".md")
 	m.Path = p
 	return &Minutes{Minutes: m, Body: m.Body()}, nil, nil
-}
-
-// body returns the case's narrative, reading a cached case's file again
-// (it must still be the file the cache describes).
-func (t *tree) body(c *Case) ([]byte, error) {
-	if !c.lazy {
-		return c.Body, nil
-	}
-	c.once.Do(func() {
-		data, err := os.ReadFile(filepath.Join(t.dir, filepath.FromSlash(c.Path)))
-		if err != nil {
-			c.err = err
-			return
-		}
-		if sum(data) != c.Sum {
-			c.err = fmt.Errorf("%s changed during the build", c.Path)
-			return
-		}
-		rc, err := register.ParseCase(bytes.NewReader(data))
-		if err != nil {
-			c.err = fmt.Errorf("%s: %w", c.Path, err)
-			return
-		}
-		c.Body = rc.Body()
-	})
-	return c.Body, c.err
 }
 
 // setFragments records a case's rendered fragments in the cache.
@@ -539,7 +510,7 @@ func cmpErr(a, b error) error {
 func (t *tree) parsedFromCache() int {
 	n := 0
 	for _, c := range t.Cases {
-		if c.lazy {
+		if c.cached {
 			n++
 		}
 	}

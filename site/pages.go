@@ -79,9 +79,6 @@ func (b *builder) fragments(ctx context.Context) error {
 			return nil
 		}
 		f := &fragments{}
-		if _, err := b.reg.body(c); err != nil {
-			return err
-		}
 		var err error
 		if f.Row, err = b.execute("row", c); err != nil {
 			return err
