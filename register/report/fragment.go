@@ -41,21 +41,9 @@ func ReportBody(s *Summary, chartFiles bool) (template.HTML, map[string][]byte, 
 	return body, files, err
 }
 
-// BreachesBody renders the Art. 33(5) record for a site's layout.
-func BreachesBody(cases []*register.Case, loc *time.Location, l Links) (template.HTML, error) {
-	sections := make([]template.HTML, len(cases))
-	for i, c := range cases {
-		var err error
-		if sections[i], err = BreachSection(c, loc, l); err != nil {
-			return "", err
-		}
-	}
-	return BreachesBodyOf(sections, l)
-}
-
-// BreachSection renders one case's section of the record, so a site can
-// keep it between builds and make the record from the sections with
-// BreachesBodyOf.
+// BreachSection renders one case's section of the Art. 33(5) record for
+// a site's layout, so a site can keep it between builds and make the
+// record from the sections with BreachesBodyOf.
 func BreachSection(c *register.Case, loc *time.Location, l Links) (template.HTML, error) {
 	return execute("breach-section", struct {
 		Row      BreachRow

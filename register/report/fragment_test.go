@@ -2,9 +2,12 @@ package report
 
 import (
 	"bytes"
+	"html/template"
 	"strings"
 	"testing"
+	"time"
 
+	"github.com/council/register/register"
 	"github.com/council/register/register/review"
 	"golang.org/x/net/html"
 )
@@ -79,11 +82,25 @@ func TestReportBodyChartFiles(t *testing.T) {
 	}
 }
 
+// breachesBody makes the record as a site does: a section per case,
+// then the record around them.
+func breachesBody(cases []*register.Case, loc *time.Location, l Links) (template.HTML, error) {
+	var sections []template.HTML
+	for _, c := range cases {
+		s, err := BreachSection(c, loc, l)
+		if err != nil {
+			return "", err
+		}
+		sections = append(sections, s)
+	}
+	return BreachesBodyOf(sections, l)
+}
+
 func TestBreachesBody(t *testing.T) {
 	r := loadFixture(t)
 	cases := Breaches(r, nil)
 	cases[0].Title = `<img src=x onerror=alert(1)>`
-	body, err := BreachesBody(cases, r.Settings.Location(), Links{Case: "../cases/", CSV: "breaches.csv"})
+	body, err := breachesBody(cases, r.Settings.Location(), Links{Case: "../cases/", CSV: "breaches.csv"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -105,7 +122,7 @@ func TestBreachesBody(t *testing.T) {
 	if !strings.Contains(string(body), `href="../cases/INC-2026-0003/"`) || !strings.Contains(string(body), `href="breaches.csv"`) {
 		t.Error("links missing")
 	}
-	empty, err := BreachesBody(nil, r.Settings.Location(), Links{})
+	empty, err := breachesBody(nil, r.Settings.Location(), Links{})
 	if err != nil || !strings.Contains(checkFragment(t, string(empty)), "No personal-data breach is recorded.") {
 		t.Errorf("empty record: %v %s", err, empty)
 	}
