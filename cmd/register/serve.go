@@ -63,6 +63,10 @@ func runServe(ctx context.Context, e *env, o serveOptions) error {
 		return err
 	}
 	o.reload = true
+	// The fingerprint is taken before the first build, so an edit made
+	// while it builds (or before the loop starts) is noticed and rebuilt.
+	skip := []string{o.Out, cacheDir(o.Dir, o.Out)}
+	last := fingerprint(o.Dir, skip)
 	if err := runBuild(ctx, e, o.buildOptions); err != nil {
 		return err
 	}
@@ -74,8 +78,6 @@ func runServe(ctx context.Context, e *env, o serveOptions) error {
 	fmt.Fprintf(e.Out, "serving %s on http://%s/ (press Ctrl-C to stop)\n", o.Out, ln.Addr())
 	done := make(chan error, 1)
 	go func() { done <- srv.Serve(ln) }()
-	skip := []string{o.Out, cacheDir(o.Dir, o.Out)}
-	last := fingerprint(o.Dir, skip)
 	tick := time.NewTicker(o.Interval)
 	defer tick.Stop()
 	for {
