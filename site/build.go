@@ -191,6 +191,9 @@ type builder struct {
 	filesMu   sync.Mutex
 	files     map[string]map[string]string
 	prevFiles map[string]map[string]string
+	// written holds, by path and content hash, the first file this
+	// build wrote with that content, so other trees link to it.
+	written sync.Map
 }
 
 func (b *builder) build(ctx context.Context, audiences []register.Audience) error {
@@ -286,7 +289,10 @@ func (b *builder) writeFile(dir, p string, data []byte) error {
 }
 
 // render writes a page of an audience's tree. A page whose bytes equal
-// the previous build's is not written again: see keep.
+// the previous build's is not written again (see keep), and a page whose
+// bytes another tree of this build already holds is linked to that file
+// (see share). A page with a Key is shared by every tree whose page has
+// the same Key, so it does not name the audience.
 func (b *builder) render(aud string, site *SiteInfo, p Page) error {
 	if !validPath(p.Path) {
 		return fmt.Errorf("page path %q is not a clean relative path", p.Path)
@@ -297,21 +303,47 @@ func (b *builder) render(aud string, site *SiteInfo, p Page) error {
 		if kept, err := b.keep(aud, p.Path, h); kept || err != nil {
 			return err
 		}
-		p.Key = ""
-		data, err := b.page(site, p)
-		if err != nil {
+		if linked, err := b.share(dir, p.Path, h); linked || err != nil {
 			return err
 		}
-		return b.writeFile(dir, p.Path, data)
+		p.Key = ""
+		shared := *site
+		shared.Audience = ""
+		return b.withPage(&shared, p, func(data []byte) error { return b.writeShared(dir, p.Path, h, data) })
 	}
-	data, err := b.page(site, p)
-	if err != nil {
+	return b.withPage(site, p, func(data []byte) error {
+		h := sum(data)
+		if kept, err := b.keep(aud, p.Path, h); kept || err != nil {
+			return err
+		}
+		if linked, err := b.share(dir, p.Path, h); linked || err != nil {
+			return err
+		}
+		return b.writeShared(dir, p.Path, h, data)
+	})
+}
+
+// share links the page at p of the tree in dir to the file another tree
+// of this build wrote with the same content hash h, if there is one.
+func (b *builder) share(dir, p, h string) (bool, error) {
+	first, ok := b.written.Load(p + "\x00" + h)
+	if !ok {
+		return false, nil
+	}
+	full := filepath.Join(dir, filepath.FromSlash(p))
+	if err := b.mkdir(filepath.Dir(full)); err != nil {
+		return false, err
+	}
+	return os.Link(first.(string), full) == nil, nil
+}
+
+// writeShared writes the page and records it for share.
+func (b *builder) writeShared(dir, p, h string, data []byte) error {
+	if err := b.writeFile(dir, p, data); err != nil {
 		return err
 	}
-	if kept, err := b.keep(aud, p.Path, sum(data)); kept || err != nil {
-		return err
-	}
-	return b.writeFile(dir, p.Path, data)
+	b.written.LoadOrStore(p+"\x00"+h, filepath.Join(dir, filepath.FromSlash(p)))
+	return nil
 }
 
 // keep records the hash of the page at p and reports whether the
@@ -420,12 +452,13 @@ func (b *builder) patchFolders(aud string) error {
 	return nil
 }
 
-// page renders a page, or returns its Body.
-func (b *builder) page(site *SiteInfo, p Page) ([]byte, error) {
+// withPage renders a page, or takes its Body, and hands the bytes to
+// use, which must not keep them: a rendered page's buffer is reused.
+func (b *builder) withPage(site *SiteInfo, p Page, use func([]byte) error) error {
 	if p.Template == "" {
-		return p.Body, nil
+		return use(p.Body)
 	}
-	return b.execute(p.Template, PageData{Root: root(p.Path), Title: p.Title, Section: p.Section, Site: site, Data: p.Data})
+	return b.executeTo(p.Template, PageData{Root: root(p.Path), Title: p.Title, Section: p.Section, Site: site, Data: p.Data}, use)
 }
 
 func validPath(p string) bool {

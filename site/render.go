@@ -197,6 +197,17 @@ func (b *builder) markdown(src []byte) template.HTML {
 // and returns an exact copy: growing a fresh buffer page after page was
 // a third of everything a build allocated.
 func (b *builder) execute(name string, data any) ([]byte, error) {
+	var out []byte
+	err := b.executeTo(name, data, func(page []byte) error {
+		out = bytes.Clone(page)
+		return nil
+	})
+	return out, err
+}
+
+// executeTo renders the template into a pooled buffer and hands the
+// bytes to use, which must not keep them.
+func (b *builder) executeTo(name string, data any, use func([]byte) error) error {
 	buf := buffers.Get().(*bytes.Buffer)
 	defer func() {
 		if buf.Cap() <= 1<<20 { // keep no outsized buffer alive: a few pages are megabytes
@@ -205,9 +216,9 @@ func (b *builder) execute(name string, data any) ([]byte, error) {
 		}
 	}()
 	if err := b.tmpl.ExecuteTemplate(buf, name, data); err != nil {
-		return nil, fmt.Errorf("render %s: %w", name, err)
+		return fmt.Errorf("render %s: %w", name, err)
 	}
-	return bytes.Clone(buf.Bytes()), nil
+	return use(buf.Bytes())
 }
 
 var buffers = sync.Pool{New: func() any { return new(bytes.Buffer) }}

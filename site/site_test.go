@@ -795,3 +795,37 @@ func TestCacheKeyedToBuild(t *testing.T) {
 		}
 	}
 }
+
+// TestTreesSharePages: a page that two trees show byte for byte is one
+// file linked into both; a page that differs, or names its audience, is
+// each tree's own.
+func TestTreesSharePages(t *testing.T) {
+	out := build(t, "testdata/reg", Input{History: fixtureHistory()}, Options{})
+	same := func(a, b string) bool {
+		t.Helper()
+		x, err := os.Stat(filepath.Join(out, a))
+		if err != nil {
+			t.Fatal(err)
+		}
+		y, err := os.Stat(filepath.Join(out, b))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return os.SameFile(x, y)
+	}
+	for _, tc := range []struct {
+		a, b  string
+		share bool
+	}{
+		{"itparg/register/all/1.html", "simo/register/all/1.html", true}, // the same cases
+		{"itparg/minutes/2026-11-05/index.html", "audit/minutes/2026-11-05/index.html", true},
+		{"itparg/data/cases.json", "simo/data/cases.json", true},
+		{"itparg/data/cases.json", "audit/data/cases.json", false},       // a case only ITPARG sees
+		{"itparg/register/all/1.html", "img/register/all/1.html", false}, // img sees fewer cases
+		{"itparg/index.html", "simo/index.html", false},                  // the dashboard names its audience
+	} {
+		if got := same(tc.a, tc.b); got != tc.share {
+			t.Errorf("%s and %s one file: %v, want %v", tc.a, tc.b, got, tc.share)
+		}
+	}
+}
