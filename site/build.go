@@ -474,14 +474,14 @@ func (b *builder) audiencePages(ctx context.Context, a *audience) error {
 	site := b.siteInfo(a)
 	makers := []PageFunc{b.dashboard, b.lists, b.minutesPages, b.auditPage, b.staticPages, b.dataFiles}
 	makers = append(makers, b.opts.Pages...)
-	var pages []Page
-	for _, m := range makers {
-		ps, err := m(ctx, v)
-		if err != nil {
-			return err
-		}
-		pages = append(pages, ps...)
+	made := make([][]Page, len(makers))
+	if err := parallel(ctx, len(makers), func(i int) (err error) {
+		made[i], err = makers[i](ctx, v)
+		return err
+	}); err != nil {
+		return err
 	}
+	pages := slices.Concat(made...)
 	seen := map[string]bool{}
 	for _, p := range pages {
 		if seen[p.Path] {
@@ -554,8 +554,19 @@ func (b *builder) renderCases(ctx context.Context, views []*audience) ([][]pageP
 					ms = append(ms, m)
 				}
 			}
-			breach := a.breach && c.Breach != nil
-			vars[i][j] = variant{ms, breach, b.caseKey(c, ms, breach, k, hist)}
+			v := variant{ms: ms, breach: a.breach && c.Breach != nil}
+			// Audiences mostly see a case alike: its key is worked out
+			// once per variant.
+			for _, w := range vars[i][:j] {
+				if w.key != "" && w.breach == v.breach && slices.Equal(w.ms, v.ms) {
+					v.key = w.key
+					break
+				}
+			}
+			if v.key == "" {
+				v.key = b.caseKey(c, ms, v.breach, k, hist)
+			}
+			vars[i][j] = v
 		}
 		return nil
 	})

@@ -62,7 +62,7 @@ type tree struct {
 }
 
 // cacheVersion changes when the cached data's shape changes.
-const cacheVersion = "site-cache-4"
+const cacheVersion = "site-cache-5"
 
 // cache keeps parsed cases between builds, keyed by path, size and
 // modification time as Git's index does; a content hash keys the
@@ -80,16 +80,33 @@ type cache struct {
 	envChanged bool
 }
 
-// cachedCase is a parsed case file, narrative included (register.Case
-// marshals whole), or a parsed minutes file.
+// cachedCase is a parsed case file, narrative included, or a parsed
+// minutes file.
 type cachedCase struct {
 	Size    int64
 	ModTime int64
-	Case    register.Case
-	Sum     string
-	Frag    *fragments
+	// Case is the case as register.Case marshals it, whole. It is
+	// decoded when the build takes the case, by the loaders on all
+	// processors rather than by the one reading the cache file.
+	Case []byte
+	Sum  string
+	Frag *fragments
 	// Minutes is set instead of Case for a minutes file.
 	Minutes *register.Minutes
+
+	parsed *register.Case // Case decoded, or the case parsed this build
+}
+
+// value returns a copy of the cached case, decoding it the first time.
+func (d *cachedCase) value() (register.Case, error) {
+	if d.parsed == nil {
+		rc := new(register.Case)
+		if err := rc.UnmarshalBinary(d.Case); err != nil {
+			return register.Case{}, err
+		}
+		d.parsed, d.Case = rc, nil
+	}
+	return *d.parsed, nil
 }
 
 // The cache file is a stream of gob messages: a cacheHeader, then one
@@ -166,7 +183,17 @@ func (c *cache) save() {
 		if err != nil {
 			break
 		}
+		if d.parsed != nil {
+			// Marshalled only while it is written, so the bytes are
+			// not kept alongside the case.
+			if d.Case, err = d.parsed.MarshalBinary(); err != nil {
+				break
+			}
+		}
 		err = enc.Encode(cacheEntry{Path: p, Doc: d})
+		if d.parsed != nil {
+			d.Case = nil
+		}
 	}
 	if err == nil {
 		err = w.Flush()
@@ -301,12 +328,14 @@ func (t *tree) loadCase(fsys fs.FS, p string) (*Case, register.Findings, error) 
 		d := c.Docs[p]
 		c.mu.Unlock()
 		if d != nil && d.Minutes == nil && d.Size == st.Size() && d.ModTime == st.ModTime().UnixNano() {
-			c.mu.Lock()
-			c.used[p] = true
-			c.mu.Unlock()
-			rc := d.Case
-			rc.Path = p
-			return &Case{Case: &rc, Body: rc.Body(), Sum: d.Sum, frag: d.Frag, cached: true}, nil, nil
+			// A damaged entry is parsed afresh below.
+			if rc, err := d.value(); err == nil {
+				c.mu.Lock()
+				c.used[p] = true
+				c.mu.Unlock()
+				rc.Path = p
+				return &Case{Case: &rc, Body: rc.Body(), Sum: d.Sum, frag: d.Frag, cached: true}, nil, nil
+			}
 		}
 	}
 	data, err := fs.ReadFile(fsys, p)
@@ -321,7 +350,8 @@ func (t *tree) loadCase(fsys fs.FS, p string) (*Case, register.Findings, error) 
 	c := &Case{Case: rc, Body: rc.Body(), Sum: sum(data)}
 	if t.cache != nil {
 		t.cache.mu.Lock()
-		t.cache.Docs[p] = &cachedCase{Size: st.Size(), ModTime: st.ModTime().UnixNano(), Case: *rc, Sum: c.Sum}
+		kept := *rc
+		t.cache.Docs[p] = &cachedCase{Size: st.Size(), ModTime: st.ModTime().UnixNano(), parsed: &kept, Sum: c.Sum}
 		t.cache.used[p] = true
 		t.cache.changed++
 		t.cache.mu.Unlock()
