@@ -35,7 +35,7 @@ Body.
 	})
 	out := build(t, dir, Input{}, Options{})
 	read := func(aud, id string) string {
-		data, err := os.ReadFile(filepath.Join(out, aud, "cases", id, "index.html"))
+		data, err := os.ReadFile(filepath.Join(out, aud, "cases", id+".html"))
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -6,7 +6,7 @@
 //	index.html                        dashboard: open cases by state, deadlines about to pass, latest changes
 //	register/index.html               links to the static lists and the script-enhanced filter
 //	register/all/N.html               every case, 100 a page; also status-<state>/N.html and year-<YYYY>/N.html
-//	cases/INC-2026-0007/index.html    a case (the stable permalink /cases/INC-2026-0007/)
+//	cases/INC-2026-0007.html          a case: pages are files of one folder, not a folder each (see below)
 //	minutes/, minutes/YYYY-MM-DD/     ITPARG minutes: cases reviewed, decisions, actions
 //	audit/                            the audit status of the Git history
 //	actions/, report/, breaches/      ITPARG's actions, summary report (§7.18) and breach record (Art. 33(5)):
@@ -18,6 +18,17 @@
 //	feed.xml                          Atom feed of the latest changes
 //	static/                           site.css, app.js, favicon (from templates/static)
 //	version.txt                       changes on every build; register serve's pages poll it
+//
+// # Case pages and permalinks
+//
+// A case's page is cases/ID.html, so links work on any static host and
+// from the file system. Its permalink, /AUDIENCE/cases/ID/ (the form to
+// quote in minutes and e-mail), is redirected to the page by the nginx
+// configuration register build writes and by register serve
+// (nginx.CasePermalink). One folder per case was the design's first
+// layout; making 45,000 folders for five trees was a third of a full
+// build of the 10,000-case demo on a virtual disk, and made in parallel
+// they cost more, not less.
 //
 // # Visibility
 //
@@ -98,7 +109,7 @@
 //
 // The template is a file templates/html/actions.tmpl defining "actions";
 // it is executed with a PageData, whose Root leads back to the tree's
-// top (write links as {{.Root}}cases/{{.ID}}/) and whose Data is the
+// top (write links as {{.Root}}cases/{{.ID}}.html) and whose Data is the
 // page's Data:
 //
 //	{{define "actions"}}{{template "head" .}}

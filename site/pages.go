@@ -90,7 +90,7 @@ func (b *builder) fragments(ctx context.Context) error {
 		reported := c.ReportedAt.UTC().Format(time.RFC3339)
 		rec := []string{c.ID, c.Title, c.Status, string(c.Category), strings.Join(strs(c.Types), ";"),
 			strings.Join(strs(c.Impact), ";"), strconv.FormatBool(c.PersonalData), reported,
-			c.ReportedBy, c.Investigator, ico, c.Resolution, "cases/" + c.ID + "/"}
+			c.ReportedBy, c.Investigator, ico, c.Resolution, casePath(c.ID)}
 		var buf bytes.Buffer
 		w := report.NewCSVWriter(&buf)
 		w.Write(rec)
@@ -99,7 +99,7 @@ func (b *builder) fragments(ctx context.Context) error {
 		if f.JSON, err = json.Marshal(exportCase{ID: c.ID, Title: c.Title, Status: c.Status, Category: string(c.Category),
 			Types: strs(c.Types), Impact: strs(c.Impact), PersonalData: c.PersonalData, ReportedAt: c.ReportedAt.UTC(),
 			ReportedBy: c.ReportedBy, Investigator: c.Investigator, ICODecision: ico, Resolution: c.Resolution,
-			URL: "cases/" + c.ID + "/"}); err != nil {
+			URL: casePath(c.ID)}); err != nil {
 			return err
 		}
 		if f.Search, err = json.Marshal(searchEntry{ID: c.ID, Title: c.Title, Status: c.Status, Category: string(c.Category),
@@ -485,7 +485,7 @@ func (b *builder) feed(v *View) ([]byte, error) {
 		Updated: v.Now.UTC().Format(time.RFC3339), Link: atomLink{Href: "index.html"}}
 	for _, c := range latest {
 		f.Entries = append(f.Entries, atomEntry{Title: c.ID + ": " + c.Title, ID: "urn:register:case:" + c.ID,
-			Updated: b.updated(c).UTC().Format(time.RFC3339), Link: atomLink{Href: "cases/" + c.ID + "/"},
+			Updated: b.updated(c).UTC().Format(time.RFC3339), Link: atomLink{Href: casePath(c.ID)},
 			Summary: fmt.Sprintf("Status %s; category %s.", c.Status, orNone(string(c.Category))), Author: v.Settings.Organisation})
 	}
 	out, err := xml.MarshalIndent(f, "", " ")

@@ -186,7 +186,7 @@ func Build(ctx context.Context, in Input, out string, opts Options) error {
 		reg.cache.save()
 	}
 	if reg.cache != nil && opts.Finish == nil {
-		writeManifest(opts.CacheDir, &manifest{Out: abs, Audiences: audienceNames(reg.Settings), Keys: b.caseKeys, Files: b.files})
+		writeManifest(opts.CacheDir, &manifest{Layout: layout, Out: abs, Audiences: audienceNames(reg.Settings), Keys: b.caseKeys, Files: b.files})
 	}
 	lap("cache")
 	return nil
@@ -210,11 +210,17 @@ func stopwatch(trace func(string, time.Duration)) func(string) {
 // tree are never changed in place, by the build or anything else: they
 // may be hard links shared with other trees and the cache.
 type manifest struct {
+	// Layout names how the trees were laid out; a manifest of another
+	// layout is not used, and the trees are written afresh.
+	Layout    string
 	Out       string
 	Audiences string
 	Keys      map[string]map[string]string
 	Files     map[string]map[string]string
 }
+
+// layout is the trees' layout: case pages are cases/ID.html.
+const layout = "cases/ID.html"
 
 func readManifest(dir string) *manifest {
 	if dir == "" {
@@ -225,7 +231,7 @@ func readManifest(dir string) *manifest {
 		return nil
 	}
 	var m manifest
-	if gob.NewDecoder(bytes.NewReader(data)).Decode(&m) != nil || m.Out == "" {
+	if gob.NewDecoder(bytes.NewReader(data)).Decode(&m) != nil || m.Out == "" || m.Layout != layout {
 		return nil
 	}
 	return &m

@@ -230,7 +230,10 @@ func checkPage(t *testing.T, tree, page string) {
 			continue
 		}
 		target := path.Join(path.Dir(page), l)
-		if strings.HasSuffix(l, "/") || l == "" || l == "." || l == "./" {
+		switch {
+		case l == "":
+			target = page // an empty link is the page itself
+		case strings.HasSuffix(l, "/") || l == "." || l == "./":
 			target = path.Join(target, "index.html")
 		}
 		if strings.HasPrefix(target, "../") || target == ".." {
@@ -517,11 +520,11 @@ updates:
 		}
 	}
 	// And the trees that may see them do hold them (the test can fail).
-	data, err := os.ReadFile(filepath.Join(out, "simo", "cases", "INC-2026-0001", "index.html"))
+	data, err := os.ReadFile(filepath.Join(out, "simo", "cases", "INC-2026-0001.html"))
 	if err != nil || !bytes.Contains(data, []byte("MARKpd")) {
 		t.Errorf("simo's page of INC-2026-0001 lacks its markers: %v", err)
 	}
-	if _, err := os.Stat(filepath.Join(out, "img", "cases", "INC-2026-0002", "index.html")); err != nil {
+	if _, err := os.Stat(filepath.Join(out, "img", "cases", "INC-2026-0002.html")); err != nil {
 		t.Errorf("img cannot see the case shown to it: %v", err)
 	}
 }
@@ -637,12 +640,12 @@ func TestRebuild(t *testing.T) {
 	if a, b := snapshot(t, out), snapshot(t, fresh); a != b {
 		t.Errorf("the cached rebuild differs from a fresh build:\n%s", diffLines(a, b))
 	}
-	for _, gone := range []string{"register/year-2025", "minutes/2026-11-19", "cases/INC-2025-0001"} {
+	for _, gone := range []string{"register/year-2025", "minutes/2026-11-19", "cases/INC-2025-0001.html"} {
 		if _, err := os.Stat(filepath.Join(out, "itparg", gone)); err == nil {
 			t.Errorf("%s is still in the rebuilt tree", gone)
 		}
 	}
-	if _, err := os.Stat(filepath.Join(out, "img", "cases", "INC-2026-0002")); err == nil {
+	if _, err := os.Stat(filepath.Join(out, "img", "cases", "INC-2026-0002.html")); err == nil {
 		t.Error("img still has INC-2026-0002, which became a personal-data case")
 	}
 }
@@ -670,7 +673,7 @@ func TestRebuildClockMovesOn(t *testing.T) {
 	if err := Build(context.Background(), Input{Dir: dir}, fresh, Options{Now: opts.Now}); err != nil {
 		t.Fatal(err)
 	}
-	page, err := os.ReadFile(filepath.Join(out, "itparg", "cases", "INC-2026-0001", "index.html"))
+	page, err := os.ReadFile(filepath.Join(out, "itparg", "cases", "INC-2026-0001.html"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -733,8 +736,8 @@ func TestBrowser(t *testing.T) {
 		files.ServeHTTP(w, r)
 	}))
 	defer srv.Close()
-	pages := []string{"itparg/", "itparg/register/", "itparg/register/all/1.html", "itparg/cases/INC-2026-0001/",
-		"itparg/cases/INC-2026-0002/", "itparg/minutes/", "itparg/minutes/2026-11-05/", "itparg/audit/",
+	pages := []string{"itparg/", "itparg/register/", "itparg/register/all/1.html", "itparg/cases/INC-2026-0001.html",
+		"itparg/cases/INC-2026-0002.html", "itparg/minutes/", "itparg/minutes/2026-11-05/", "itparg/audit/",
 		"itparg/accessibility/", "itparg/search/", "img/"}
 	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
 	defer cancel()

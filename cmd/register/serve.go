@@ -10,11 +10,13 @@ import (
 	"net"
 	"net/http"
 	"path/filepath"
+	"regexp"
 	"slices"
 	"strings"
 	"time"
 
 	"github.com/council/register/site"
+	"github.com/council/register/site/nginx"
 	"github.com/spf13/cobra"
 )
 
@@ -105,6 +107,8 @@ func runServe(ctx context.Context, e *env, o serveOptions) error {
 	}
 }
 
+var casePermalink = regexp.MustCompile(nginx.CasePermalink)
+
 // previewHandler serves the built site with the site's security policy.
 func previewHandler(out string) http.Handler {
 	files := http.FileServer(http.Dir(out))
@@ -115,6 +119,11 @@ func previewHandler(out string) http.Handler {
 		h.Set("Referrer-Policy", "no-referrer")
 		if strings.HasSuffix(r.URL.Path, "version.txt") {
 			h.Set("Cache-Control", "no-store")
+		}
+		// A case's permalink leads to its page, as in nginx.conf.
+		if m := casePermalink.FindStringSubmatch(r.URL.Path); m != nil {
+			http.Redirect(w, r, m[1]+"/cases/"+m[2]+".html", http.StatusMovedPermanently)
+			return
 		}
 		files.ServeHTTP(w, r)
 	})

@@ -87,6 +87,24 @@ func TestPreviewHandler(t *testing.T) {
 	if got := rec.Header().Get("Cache-Control"); got != "no-store" {
 		t.Errorf("Cache-Control %q", got)
 	}
+	// A case's permalink leads to its page in the same tree; nothing
+	// else is redirected.
+	for p, want := range map[string]string{
+		"/itparg/cases/INC-2026-0007/":      "/itparg/cases/INC-2026-0007.html",
+		"/itparg/cases/../../etc/":          "",
+		"/itparg/cases/INC-2026-0007/x/":    "",
+		"/itparg/cases/INC-2026-0007.html/": "",
+	} {
+		rec := httptest.NewRecorder()
+		previewHandler(out).ServeHTTP(rec, httptest.NewRequest(http.MethodGet, p, nil))
+		got := ""
+		if rec.Code == http.StatusMovedPermanently {
+			got = rec.Header().Get("Location")
+		}
+		if got != want {
+			t.Errorf("GET %s: %d to %q, want a redirect to %q", p, rec.Code, got, want)
+		}
+	}
 }
 
 // TestServeDefaultsToLoopback: without --addr, serve listens on a

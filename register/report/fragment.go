@@ -13,7 +13,7 @@ import (
 // Links say where a site's pages are, relative to the page a fragment
 // goes into; empty links leave ids as plain text.
 type Links struct {
-	Case    string // "../cases/": a case is Case + id + "/"
+	Case    string // "../cases/": a case is Case + id + ".html"
 	Minutes string // "../minutes/"
 	CSV     string // the breach record's CSV file
 }

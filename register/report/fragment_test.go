@@ -119,7 +119,7 @@ func TestBreachesBody(t *testing.T) {
 			t.Errorf("record lacks %q:\n%s", want, got)
 		}
 	}
-	if !strings.Contains(string(body), `href="../cases/INC-2026-0003/"`) || !strings.Contains(string(body), `href="breaches.csv"`) {
+	if !strings.Contains(string(body), `href="../cases/INC-2026-0003.html"`) || !strings.Contains(string(body), `href="breaches.csv"`) {
 		t.Error("links missing")
 	}
 	empty, err := breachesBody(nil, r.Settings.Location(), Links{})

@@ -152,6 +152,10 @@ func Config(s *register.Settings, o Options) ([]byte, error) {
 	w.line("return 405;")
 	w.end()
 	w.line("")
+	w.line("# A case's permalink, /AUDIENCE/cases/ID/, leads to its page, cases/ID.html,")
+	w.line("# in the same tree (before any location, so its sign-in still applies).")
+	w.line("rewrite %s $1/cases/$2.html permanent;", CasePermalink)
+	w.line("")
 	w.line("# Nothing outside an audience's tree is served, this file included.")
 	w.block("location /")
 	w.line("return 404;")
@@ -303,6 +307,13 @@ func (o *Options) fill() error {
 	}
 	return nil
 }
+
+// CasePermalink matches a case's permalink, /AUDIENCE/cases/ID/, which
+// the web server redirects to the case's page, /AUDIENCE/cases/ID.html:
+// a redirect, not a rewrite, so the page's relative links and an
+// encrypted page's name hold. It is a regular expression both nginx and
+// Go read, with no dots, so it never leaves a tree.
+const CasePermalink = `^(/[a-z0-9][a-z0-9-]*)/cases/([A-Za-z0-9][A-Za-z0-9-]*)/$`
 
 var (
 	listenRe = regexp.MustCompile(`^(\[[0-9a-fA-F:]+\]:|[0-9.]+:|[a-z0-9.-]+:)?[0-9]{1,5}$`)

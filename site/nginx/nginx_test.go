@@ -48,7 +48,7 @@ func writeTrees(t *testing.T, root string, s *register.Settings) {
 	for _, a := range s.Audiences {
 		files := map[string]string{
 			"index.html":                          "dashboard " + secret(a.Name),
-			"cases/INC-2026-0007/index.html":      "case " + secret(a.Name),
+			"cases/INC-2026-0007.html":            "case " + secret(a.Name),
 			"cases/index.htm":                     "alt index " + secret(a.Name),
 			"data/register.json":                  `{"m":"` + secret(a.Name) + `"}`,
 			".git/config":                         "dotfolder " + secret(a.Name),
@@ -67,7 +67,7 @@ func writeTrees(t *testing.T, root string, s *register.Settings) {
 		}
 	}
 	// Planted links from itparg's tree into simo's: a file and a folder.
-	must(t, os.Symlink(filepath.Join(root, "simo", "cases", "INC-2026-0007", "index.html"), filepath.Join(root, "itparg", "leak.html")))
+	must(t, os.Symlink(filepath.Join(root, "simo", "cases", "INC-2026-0007.html"), filepath.Join(root, "itparg", "leak.html")))
 	must(t, os.Symlink("../simo", filepath.Join(root, "itparg", "simo-tree")))
 	must(t, os.WriteFile(filepath.Join(root, "top.html"), []byte("top "+secret("top")), 0o644))
 }
@@ -264,7 +264,7 @@ func TestBasic(t *testing.T) {
 
 	for _, a := range s.Audiences {
 		up := users[a.Name]
-		for _, p := range []string{"/" + a.Name + "/", "/" + a.Name + "/cases/INC-2026-0007/"} {
+		for _, p := range []string{"/" + a.Name + "/", "/" + a.Name + "/cases/INC-2026-0007.html"} {
 			code, h, body := get(t, srv.base, "GET", p, nil)
 			if code != http.StatusUnauthorized {
 				t.Errorf("GET %s without credentials: %d, want 401", p, code)
@@ -412,8 +412,8 @@ func TestSSO(t *testing.T) {
 		return func(r *http.Request) { r.AddCookie(&http.Cookie{Name: "who", Value: u}) }
 	}
 
-	code, h, _ := get(t, srv.base, "GET", "/itparg/cases/INC-2026-0007/", nil)
-	if code != http.StatusFound || !strings.HasPrefix(h.Get("Location"), srv.base+"/oauth2/start?rd=/itparg/cases/INC-2026-0007/") {
+	code, h, _ := get(t, srv.base, "GET", "/itparg/cases/INC-2026-0007.html", nil)
+	if code != http.StatusFound || !strings.HasPrefix(h.Get("Location"), srv.base+"/oauth2/start?rd=/itparg/cases/INC-2026-0007.html") {
 		t.Errorf("not signed in: %d Location=%q, want 302 to the sign-in", code, h.Get("Location"))
 	}
 	checkHeaders(t, "sign-in redirect", h)
@@ -429,10 +429,10 @@ func TestSSO(t *testing.T) {
 		marker     string
 	}{
 		{"ivy", "/itparg/", 200, secret("itparg")},
-		{"ivy", "/itparg/cases/INC-2026-0007/", 200, secret("itparg")},
+		{"ivy", "/itparg/cases/INC-2026-0007.html", 200, secret("itparg")},
 		{"ivy", "/simo/", 403, ""},
-		{"ivy", "/business-it/cases/INC-2026-0007/index.html", 403, ""},
-		{"sam", "/simo/cases/INC-2026-0007/", 200, secret("simo")},
+		{"ivy", "/business-it/cases/INC-2026-0007.html", 403, ""},
+		{"sam", "/simo/cases/INC-2026-0007.html", 200, secret("simo")},
 		{"sam", "/itparg/", 403, ""},
 		{"eve", "/itparg/", 403, ""}, // look-alike groups
 		{"multi", "/itparg/index.html", 200, secret("itparg")},

@@ -51,18 +51,26 @@ func TestRealBuild(t *testing.T) {
 		whom  string
 		want  int
 		shows string
+		to    string // where a redirect leads
 	}{
-		{"/itparg/cases/INC-2026-0002/", nil, "nobody", 401, ""},
-		{"/itparg/cases/INC-2026-0002/", alice, "alice", 401, ""},
-		{"/itparg/cases/INC-2026-0002/", ivy, "ivy", 200, "Laptop Wembridge left on a train"},
-		{"/itparg/data/cases.csv", ivy, "ivy", 200, "Wembridge"},
-		{"/itparg/data/search.json", alice, "alice", 401, ""},
-		{"/business-it/cases/INC-2026-0002/", alice, "alice", 404, ""},
-		{"/business-it/cases/INC-2026-0001/", alice, "alice", 200, "Phishing wave Qorvath depot"},
-		{"/business-it/../itparg/cases/INC-2026-0002/", alice, "alice", 401, ""},
-		{"/business-it/%2e%2e/itparg/data/cases.json", alice, "alice", 401, ""},
-		{"/business-it/..%2Fitparg/feed.xml", alice, "alice", 401, ""},
-		{"/nginx.conf", ivy, "ivy", 404, ""},
+		{"/itparg/cases/INC-2026-0002.html", nil, "nobody", 401, "", ""},
+		{"/itparg/cases/INC-2026-0002.html", alice, "alice", 401, "", ""},
+		{"/itparg/cases/INC-2026-0002.html", ivy, "ivy", 200, "Laptop Wembridge left on a train", ""},
+		// The permalink leads to the page in the same tree, whoever asks,
+		// and shows nothing of it.
+		{"/itparg/cases/INC-2026-0002/", nil, "nobody", 301, "", "/itparg/cases/INC-2026-0002.html"},
+		{"/itparg/cases/INC-2026-0002/", ivy, "ivy", 301, "", "/itparg/cases/INC-2026-0002.html"},
+		{"/itparg/data/cases.csv", ivy, "ivy", 200, "Wembridge", ""},
+		{"/itparg/data/search.json", alice, "alice", 401, "", ""},
+		{"/business-it/cases/INC-2026-0002.html", alice, "alice", 404, "", ""},
+		{"/business-it/cases/INC-2026-0001.html", alice, "alice", 200, "Phishing wave Qorvath depot", ""},
+		{"/business-it/../itparg/cases/INC-2026-0002.html", alice, "alice", 401, "", ""},
+		// nginx resolves the dot-segments first: the redirect leads to
+		// itparg's page, which asks for itparg's credentials.
+		{"/business-it/cases/..%2f..%2fitparg/cases/INC-2026-0002/", alice, "alice", 301, "", "/itparg/cases/INC-2026-0002.html"},
+		{"/business-it/%2e%2e/itparg/data/cases.json", alice, "alice", 401, "", ""},
+		{"/business-it/..%2Fitparg/feed.xml", alice, "alice", 401, "", ""},
+		{"/nginx.conf", ivy, "ivy", 404, "", ""},
 	} {
 		code, h, body := get(t, srv.base, "GET", c.path, c.who)
 		if code != c.want {
@@ -70,6 +78,9 @@ func TestRealBuild(t *testing.T) {
 		}
 		if c.shows != "" && !strings.Contains(body, c.shows) {
 			t.Errorf("GET %s as %s lacks %q", c.path, c.whom, c.shows)
+		}
+		if c.to != "" && h.Get("Location") != srv.base+c.to {
+			t.Errorf("GET %s: redirected to %q, want %q", c.path, h.Get("Location"), srv.base+c.to)
 		}
 		if c.shows == "" && (strings.Contains(body, "Wembridge") || strings.Contains(body, "narrative-pd")) {
 			t.Errorf("GET %s as %s leaked the personal-data case", c.path, c.whom)

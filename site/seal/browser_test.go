@@ -357,7 +357,7 @@ func TestBrowserRealBuild(t *testing.T) {
 				}
 				return base + p
 			}
-			casePage := u("/itparg/cases/INC-2026-0002/")
+			casePage := base + "/itparg/cases/INC-2026-0002.html"
 			c.navigate(casePage)
 			c.waitState(casePage, "locked")
 			noRealMarkers(t, c.text())

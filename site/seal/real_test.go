@@ -82,12 +82,12 @@ func TestRealBuildHidesEverything(t *testing.T) {
 		t.Fatalf("only %d files in the build", n)
 	}
 	// The pages really are the site's: they open to the case.
-	b, _ := os.ReadFile(filepath.Join(out, "itparg", "cases", "INC-2026-0002", "index.html"))
-	page, err := Open([]byte(testPass), "cases/INC-2026-0002/index.html", b)
+	b, _ := os.ReadFile(filepath.Join(out, "itparg", "cases", "INC-2026-0002.html"))
+	page, err := Open([]byte(testPass), "cases/INC-2026-0002.html", b)
 	if err != nil || !bytes.Contains(page, []byte("Laptop Wembridge left on a train")) {
 		t.Fatalf("Open: %v", err)
 	}
-	if _, err := os.Stat(filepath.Join(out, "business-it", "cases", "INC-2026-0002")); err == nil {
+	if _, err := os.Stat(filepath.Join(out, "business-it", "cases", "INC-2026-0002.html")); err == nil {
 		t.Error("business-it's tree holds the personal-data case")
 	}
 }

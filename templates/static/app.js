@@ -35,7 +35,7 @@
 
   function caseLink(c) {
     var a = el('a', 'govuk-link', c.id);
-    a.setAttribute('href', root + 'cases/' + encodeURIComponent(c.id) + '/');
+    a.setAttribute('href', root + 'cases/' + encodeURIComponent(c.id) + '.html');
     return a;
   }
 

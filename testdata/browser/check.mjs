@@ -51,7 +51,7 @@ for (const p of pages) {
   const hits = await page.locator('#search-results li').count();
   if (hits !== 1) { fail(`search: ${hits} hits, want 1`); }
   await page.click(`#search-results a:text("${want}")`);
-  if (!page.url().endsWith(`/cases/${want}/`)) { fail(`search: the hit leads to ${page.url()}`); }
+  if (!page.url().endsWith(`/cases/${want}.html`)) { fail(`search: the hit leads to ${page.url()}`); }
 
   // The filter narrows the register by status, and sorting reverses it.
   await page.goto(`${base}${audience}/register/`);
