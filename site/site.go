@@ -38,6 +38,9 @@ type Input struct {
 	HistoryNote string
 	// Audit is the audit status of the history; nil when unknown.
 	Audit *AuditStatus
+	// Gather, when set, returns History, HistoryNote and Audit (read from
+	// a cache, say); Build calls it while it loads the working tree.
+	Gather func() (Input, error)
 }
 
 // Event is one commit that touched a case, as the history index saw it.
@@ -121,7 +124,20 @@ func Build(ctx context.Context, in Input, out string, opts Options) error {
 		return errors.New("site: Options.Now is not set")
 	}
 	lap := stopwatch(opts.Trace)
+	gathered := make(chan error, 1)
+	if in.Gather != nil {
+		go func() {
+			g, err := in.Gather()
+			in.History, in.HistoryNote, in.Audit = g.History, g.HistoryNote, g.Audit
+			gathered <- err
+		}()
+	} else {
+		gathered <- nil
+	}
 	reg, err := load(ctx, in.Dir, opts.CacheDir, opts.Build)
+	if gerr := <-gathered; err == nil {
+		err = gerr
+	}
 	if err != nil {
 		return err
 	}

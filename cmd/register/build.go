@@ -132,15 +132,24 @@ func siteInput(ctx context.Context, dir string, now time.Time) (site.Input, erro
 	if branch == "" {
 		branch = repo.Settings(head).MainBranch
 	}
-	cacheFile := filepath.Join(caches, "site-input-v1.gob")
+	cacheFile := filepath.Join(caches, "site-input-v2.gob")
 	key := fmt.Sprintf("%s %s %s", head, branch, buildIdentity())
 	if buildIdentity() == "" {
 		cacheFile = "" // no build to key it to: keep nothing
 	}
-	if cached, ok := readSiteInput(cacheFile, key); ok {
-		cached.Dir = dir
-		cached.Audit.Checked = now
-		return cached, nil
+	if read, ok := openSiteInput(cacheFile, key); ok {
+		// Read while the build loads the working tree.
+		in.Gather = func() (site.Input, error) {
+			cached, err := read()
+			if err != nil {
+				// Damaged: audit the history again, as if never kept.
+				os.Remove(cacheFile)
+				return siteInput(ctx, dir, now)
+			}
+			cached.Audit.Checked = now
+			return cached, nil
+		}
+		return in, nil
 	}
 	rep, ix, err := repo.Audit(ctx, head, branch)
 	if err != nil {
@@ -186,28 +195,41 @@ func cacheDir(dir, out string) string {
 // siteInput gathers is kept by HEAD, branch and build (a new build of
 // register may judge the history by new rules), so a rebuild after
 // editing the working tree reads a few megabytes instead of auditing the
-// whole history again.
-type siteInputCache struct {
-	Key   string
-	Input site.Input
-}
+// whole history again. The file holds two gob messages: the key, then
+// the site.Input.
 
-func readSiteInput(file, key string) (site.Input, bool) {
+// openSiteInput opens the kept input if it was kept under key, and
+// returns the function that reads it. The key is a message of its own,
+// so a stale file is known without decoding the rest.
+func openSiteInput(file, key string) (read func() (site.Input, error), ok bool) {
 	if file == "" {
-		return site.Input{}, false
+		return nil, false
 	}
 	f, err := os.Open(file)
 	if err != nil {
-		return site.Input{}, false
+		return nil, false
 	}
-	defer f.Close()
-	var c siteInputCache
-	if gob.NewDecoder(bufio.NewReader(f)).Decode(&c) != nil || c.Key != key || c.Input.Audit == nil {
-		return site.Input{}, false
+	dec := gob.NewDecoder(bufio.NewReader(f))
+	var k string
+	if dec.Decode(&k) != nil || k != key {
+		f.Close()
+		return nil, false
 	}
-	// Tens of thousands of events name a few people, verdicts and fields:
-	// share those strings, as the history index does, instead of keeping
-	// a copy for each event.
+	return func() (site.Input, error) {
+		defer f.Close()
+		var in site.Input
+		if err := dec.Decode(&in); err != nil || in.Audit == nil {
+			return site.Input{}, fmt.Errorf("damaged: %v", err)
+		}
+		internEvents(in.History)
+		return in, nil
+	}, true
+}
+
+// internEvents shares the strings of the events: tens of thousands of
+// events name a few people, verdicts and fields, and the history index
+// shares them the same way instead of keeping a copy for each event.
+func internEvents(history map[string][]site.Event) {
 	shared := map[string]string{}
 	intern := func(s *string) {
 		if v, ok := shared[*s]; ok {
@@ -216,7 +238,7 @@ func readSiteInput(file, key string) (site.Input, bool) {
 			shared[*s] = *s
 		}
 	}
-	for _, evs := range c.Input.History {
+	for _, evs := range history {
 		for i := range evs {
 			e := &evs[i]
 			for _, s := range []*string{&e.Author, &e.AuthorName, &e.Signature, &e.Signer, &e.Transition} {
@@ -227,7 +249,6 @@ func readSiteInput(file, key string) (site.Input, bool) {
 			}
 		}
 	}
-	return c.Input, true
 }
 
 // writeSiteInput saves in for the next build; a failure costs that build
@@ -241,7 +262,11 @@ func writeSiteInput(file, key string, in site.Input) {
 	}
 	tmp, err := writeTemp(filepath.Dir(file), "."+filepath.Base(file)+".tmp-*", 0o600, func(w io.Writer) error {
 		bw := bufio.NewWriter(w)
-		if err := gob.NewEncoder(bw).Encode(siteInputCache{Key: key, Input: in}); err != nil {
+		enc := gob.NewEncoder(bw)
+		if err := enc.Encode(key); err != nil {
+			return err
+		}
+		if err := enc.Encode(in); err != nil {
 			return err
 		}
 		return bw.Flush()

@@ -56,6 +56,21 @@ var scriptCmds = map[string]func(ts *testscript.TestScript, neg bool, args []str
 			time.Sleep(20 * time.Millisecond) // polling a condition, with a deadline
 		}
 	},
+	// chop FILE N: cuts the last N bytes off FILE, as a crash mid-write
+	// would leave it.
+	"chop": func(ts *testscript.TestScript, neg bool, args []string) {
+		if neg || len(args) != 2 {
+			ts.Fatalf("usage: chop FILE N")
+		}
+		n, err := strconv.Atoi(args[1])
+		ts.Check(err)
+		st, err := os.Stat(ts.MkAbs(args[0]))
+		ts.Check(err)
+		if int64(n) > st.Size() {
+			ts.Fatalf("%s has only %d bytes", args[0], st.Size())
+		}
+		ts.Check(os.Truncate(ts.MkAbs(args[0]), st.Size()-int64(n)))
+	},
 	// waitfile FILE REGEXP: waits up to a minute for FILE to match.
 	"waitfile": func(ts *testscript.TestScript, neg bool, args []string) {
 		if neg || len(args) != 2 {
