@@ -1,11 +1,9 @@
 package site
 
 import (
-	"bufio"
 	"bytes"
 	"context"
 	"crypto/sha256"
-	"encoding/gob"
 	"encoding/hex"
 	"errors"
 	"fmt"
@@ -62,7 +60,7 @@ type tree struct {
 }
 
 // cacheVersion changes when the cached data's shape changes.
-const cacheVersion = "site-cache-5"
+const cacheVersion = "site-cache-6"
 
 // cache keeps parsed cases between builds, keyed by path, size and
 // modification time as Git's index does; a content hash keys the
@@ -109,44 +107,16 @@ func (d *cachedCase) value() (register.Case, error) {
 	return *d.parsed, nil
 }
 
-// The cache file is a stream of gob messages: a cacheHeader, then one
-// cacheEntry per case. Small messages keep memory flat: gob holds a whole
-// message in memory, and one message of ten thousand cases was the
-// build's peak.
-type cacheHeader struct {
-	Ver, Env string
-	N        int
-}
-
-type cacheEntry struct {
-	Path string
-	Doc  *cachedCase
-}
-
+// openCache reads the cache in dir (see cachefile.go); nil when there
+// is no dir to keep it in.
 func openCache(dir string) *cache {
 	c := &cache{dir: dir, Ver: cacheVersion, Docs: map[string]*cachedCase{}, used: map[string]bool{}}
 	if dir == "" {
 		return nil
 	}
-	f, err := os.Open(filepath.Join(dir, "cases.gob"))
-	if err != nil {
-		return c
+	if env, docs, err := readCacheFile(dir); err == nil {
+		c.Env, c.Docs = env, docs
 	}
-	defer f.Close()
-	dec := gob.NewDecoder(bufio.NewReaderSize(f, 1<<16))
-	var h cacheHeader
-	if dec.Decode(&h) != nil || h.Ver != cacheVersion || h.N < 0 {
-		return c
-	}
-	docs := make(map[string]*cachedCase, min(h.N, 1<<20))
-	for range h.N {
-		var e cacheEntry
-		if dec.Decode(&e) != nil || e.Doc == nil {
-			return c
-		}
-		docs[e.Path] = e.Doc
-	}
-	c.Env, c.Docs = h.Env, docs
 	return c
 }
 
@@ -169,40 +139,8 @@ func (c *cache) save() {
 			delete(c.Docs, p)
 		}
 	}
-	if os.MkdirAll(c.dir, 0o755) != nil {
-		return
-	}
-	f, err := os.CreateTemp(c.dir, "cases.gob.tmp-*")
-	if err != nil {
-		return
-	}
-	w := bufio.NewWriterSize(f, 1<<16)
-	enc := gob.NewEncoder(w)
-	err = enc.Encode(cacheHeader{Ver: c.Ver, Env: c.Env, N: len(c.Docs)})
-	for p, d := range c.Docs {
-		if err != nil {
-			break
-		}
-		if d.parsed != nil {
-			// Marshalled only while it is written, so the bytes are
-			// not kept alongside the case.
-			if d.Case, err = d.parsed.MarshalBinary(); err != nil {
-				break
-			}
-		}
-		err = enc.Encode(cacheEntry{Path: p, Doc: d})
-		if d.parsed != nil {
-			d.Case = nil
-		}
-	}
-	if err == nil {
-		err = w.Flush()
-	}
-	if cerr := f.Close(); err == nil && cerr == nil {
-		err = os.Rename(f.Name(), filepath.Join(c.dir, "cases.gob"))
-	}
-	if err != nil {
-		os.Remove(f.Name())
+	if writeCacheFile(c.dir, c.Env, c.Docs) == nil {
+		os.Remove(filepath.Join(c.dir, "cases.gob")) // the gob cache of earlier builds
 	}
 }
 

@@ -1,0 +1,228 @@
+package site
+
+import (
+	"bufio"
+	"bytes"
+	"encoding/binary"
+	"errors"
+	"hash/crc32"
+	"io"
+	"os"
+	"path/filepath"
+
+	"github.com/council/register/register"
+)
+
+// The build cache is one file, read whole with one read and sliced, not
+// decoded message by message: with gob, copying 55 MB three times over
+// (reader, message, value) was most of a rebuild's load. The file is
+//
+//	"register site cache\n" cacheVersion "\n"
+//	records: a uvarint length, then the record
+//	CRC-32C (Castagnoli) of everything before it, 4 bytes big-endian
+//
+// The first record is the header (Env, the number of entries); each
+// other is an entry: path, size, modification time, the case as
+// register.Case marshals it, its sum, its fragments and, for a minutes
+// file, the minutes as register.Minutes marshals them. Fields are
+// uvarint-length byte strings or uvarints.
+const cacheFile = "cases.bin"
+
+var castagnoli = crc32.MakeTable(crc32.Castagnoli)
+
+func cacheMagic() string { return "register site cache\n" + cacheVersion + "\n" }
+
+// readCacheFile reads the cache file in dir. Any damage makes it
+// unreadable as a whole: the build then parses every file afresh.
+func readCacheFile(dir string) (env string, docs map[string]*cachedCase, err error) {
+	data, err := os.ReadFile(filepath.Join(dir, cacheFile))
+	if err != nil {
+		return "", nil, err
+	}
+	return parseCacheFile(data)
+}
+
+// parseCacheFile reads the bytes of a cache file.
+func parseCacheFile(data []byte) (env string, docs map[string]*cachedCase, err error) {
+	magic := cacheMagic()
+	if len(data) < len(magic)+4 || string(data[:len(magic)]) != magic {
+		return "", nil, errors.New("not a cache of this build")
+	}
+	body := data[:len(data)-4]
+	if crc32.Checksum(body, castagnoli) != binary.BigEndian.Uint32(data[len(data)-4:]) {
+		return "", nil, errors.New("checksum mismatch")
+	}
+	r := &fields{b: body[len(magic):]}
+	head := r.record()
+	env = string(head.bytes())
+	n := head.uint()
+	if r.err != nil || head.err != nil || n > uint64(len(body)) {
+		return "", nil, errors.New("damaged header")
+	}
+	docs = make(map[string]*cachedCase, n)
+	for range n {
+		e := r.record()
+		p := string(e.bytes())
+		d := &cachedCase{Size: int64(e.uint()), ModTime: int64(e.uint())}
+		d.Case = e.bytes()
+		d.Sum = string(e.bytes())
+		if e.uint() == 1 {
+			f := &fragments{Row: e.bytes(), CSV: e.bytes(), JSON: e.bytes(), Search: e.bytes()}
+			if m := e.uint(); m > 0 && m <= uint64(len(body)) {
+				f.More = make(map[string][]byte, m)
+				for range m {
+					k := string(e.bytes())
+					f.More[k] = e.bytes()
+				}
+			}
+			d.Frag = f
+		}
+		if mb := e.bytes(); len(mb) > 0 {
+			d.Minutes = new(register.Minutes)
+			if err := d.Minutes.UnmarshalBinary(mb); err != nil {
+				return "", nil, err
+			}
+		}
+		if e.err != nil || r.err != nil || len(e.b) != 0 {
+			return "", nil, errors.New("damaged entry")
+		}
+		docs[p] = d
+	}
+	if len(r.b) != 0 {
+		return "", nil, errors.New("trailing bytes")
+	}
+	return env, docs, nil
+}
+
+// writeCacheFile writes the cache in dir by a temporary file and a
+// rename; a failure leaves the previous file.
+func writeCacheFile(dir, env string, docs map[string]*cachedCase) error {
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return err
+	}
+	f, err := os.CreateTemp(dir, cacheFile+".tmp-*")
+	if err != nil {
+		return err
+	}
+	crc := crc32.New(castagnoli)
+	w := bufio.NewWriterSize(io.MultiWriter(f, crc), 1<<16)
+	w.WriteString(cacheMagic())
+	var rec record
+	rec.bytes([]byte(env))
+	rec.uint(uint64(len(docs)))
+	rec.writeTo(w)
+	for p, d := range docs {
+		rec.bytes([]byte(p))
+		rec.uint(uint64(d.Size))
+		rec.uint(uint64(d.ModTime))
+		cb := d.Case
+		if d.parsed != nil {
+			// Marshalled only while it is written, so the bytes are
+			// not kept alongside the case.
+			if cb, err = d.parsed.MarshalBinary(); err != nil {
+				break
+			}
+		}
+		rec.bytes(cb)
+		rec.bytes([]byte(d.Sum))
+		if fr := d.Frag; fr != nil {
+			rec.uint(1)
+			rec.bytes(fr.Row)
+			rec.bytes(fr.CSV)
+			rec.bytes(fr.JSON)
+			rec.bytes(fr.Search)
+			rec.uint(uint64(len(fr.More)))
+			for _, k := range sortedKeys(fr.More) {
+				rec.bytes([]byte(k))
+				rec.bytes(fr.More[k])
+			}
+		} else {
+			rec.uint(0)
+		}
+		var mb []byte
+		if d.Minutes != nil {
+			if mb, err = d.Minutes.MarshalBinary(); err != nil {
+				break
+			}
+		}
+		rec.bytes(mb)
+		rec.writeTo(w)
+	}
+	if err == nil {
+		err = w.Flush()
+	}
+	if err == nil {
+		_, err = f.Write(binary.BigEndian.AppendUint32(nil, crc.Sum32()))
+	}
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	if err == nil {
+		err = os.Rename(f.Name(), filepath.Join(dir, cacheFile))
+	}
+	if err != nil {
+		os.Remove(f.Name())
+	}
+	return err
+}
+
+// record gathers one record's fields.
+type record struct{ b []byte }
+
+func (r *record) uint(v uint64)  { r.b = binary.AppendUvarint(r.b, v) }
+func (r *record) bytes(v []byte) { r.b = append(binary.AppendUvarint(r.b, uint64(len(v))), v...) }
+
+func (r *record) writeTo(w *bufio.Writer) {
+	var n [binary.MaxVarintLen64]byte
+	w.Write(n[:binary.PutUvarint(n[:], uint64(len(r.b)))])
+	w.Write(r.b)
+	r.b = r.b[:0]
+}
+
+// fields reads what record wrote; the first problem sticks in err and
+// every later read returns nothing.
+type fields struct {
+	b   []byte
+	err error
+}
+
+func (f *fields) uint() uint64 {
+	if f.err != nil {
+		return 0
+	}
+	v, n := binary.Uvarint(f.b)
+	if n <= 0 {
+		f.err, f.b = errors.New("bad number"), nil
+		return 0
+	}
+	f.b = f.b[n:]
+	return v
+}
+
+// bytes returns a copy of the next byte string, so that the file's
+// bytes are garbage once read: kept alive by the fragments, they made
+// the rest of the build collect garbage more often.
+func (f *fields) bytes() []byte {
+	n := f.uint()
+	if f.err != nil {
+		return nil
+	}
+	if n > uint64(len(f.b)) {
+		f.err, f.b = errors.New("bad length"), nil
+		return nil
+	}
+	v := bytes.Clone(f.b[:n])
+	f.b = f.b[n:]
+	return v
+}
+
+func (f *fields) record() *fields {
+	n := f.uint()
+	if f.err != nil || n > uint64(len(f.b)) {
+		f.err, f.b = errors.New("bad length"), nil
+		return &fields{err: f.err}
+	}
+	r := &fields{b: f.b[:n]}
+	f.b = f.b[n:]
+	return r
+}
