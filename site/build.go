@@ -39,8 +39,11 @@ type Page struct {
 	// Section marks the navigation entry of the page ("cases").
 	Section string
 	Data    any
-	// Body is the file's content when Template is empty.
+	// Body is the file's content when Template is empty; or Make makes
+	// it, only if the file is written (not kept from the previous build
+	// or linked from another tree), and it is not kept after.
 	Body []byte
+	Make func() ([]byte, error)
 	// Key, when set, sums everything the page shows: if the previous
 	// build wrote the page with the same Key, it is linked over without
 	// being rendered again.
@@ -456,6 +459,13 @@ func (b *builder) patchFolders(aud string) error {
 // use, which must not keep them: a rendered page's buffer is reused.
 func (b *builder) withPage(site *SiteInfo, p Page, use func([]byte) error) error {
 	if p.Template == "" {
+		if p.Make != nil {
+			body, err := p.Make()
+			if err != nil {
+				return err
+			}
+			return use(body)
+		}
 		return use(p.Body)
 	}
 	return b.executeTo(p.Template, PageData{Root: root(p.Path), Title: p.Title, Section: p.Section, Site: site, Data: p.Data}, use)

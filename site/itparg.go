@@ -3,7 +3,9 @@ package site
 import (
 	"bytes"
 	"context"
+	"crypto/sha256"
 	"html/template"
+	"io"
 	"io/fs"
 	"maps"
 	"slices"
@@ -155,47 +157,40 @@ func breachesPage(ctx context.Context, v *View) ([]Page, error) {
 	// The record is several megabytes of HTML for a large register: made
 	// only when a breach case's file changed (settings, people and
 	// templates are in every key).
-	var key strings.Builder
-	key.WriteString("breaches\n")
+	key := sha256.New()
+	io.WriteString(key, "breaches\n")
 	for _, c := range v.Cases {
 		if c.PersonalData {
-			key.WriteString(c.Sum)
+			io.WriteString(key, c.Sum)
 		}
 	}
-	page.Key = key.String()
+	page.Key = string(key.Sum(nil))
 	links := report.Links{Case: "../cases/", CSV: "breaches.csv"}
+	// Made only by the first tree that needs them (the trees that see the
+	// same cases link to its files) and not kept after.
 	page.Data = itpargPage{Lazy: func() (template.HTML, error) {
-		body, err := v.Shared(page.Key, func() (any, error) {
-			// Each case's section is kept with the case between builds:
-			// a rebuild renders only the sections of cases that changed.
-			var sections []template.HTML
-			for _, c := range v.Cases {
-				if !c.PersonalData {
-					continue
-				}
-				f, err := v.CaseFragment(c, "breach-section", func() ([]byte, error) {
-					s, err := report.BreachSection(c.Case, v.Settings.Location(), links)
-					return []byte(s), err
-				})
-				if err != nil {
-					return nil, err
-				}
-				sections = append(sections, template.HTML(f))
+		// Each case's section is kept with the case between builds: a
+		// rebuild renders only the sections of cases that changed.
+		var sections []template.HTML
+		for _, c := range v.Cases {
+			if !c.PersonalData {
+				continue
 			}
-			return report.BreachesBodyOf(sections, links)
-		})
-		if err != nil {
-			return "", err
+			f, err := v.CaseFragment(c, "breach-section", func() ([]byte, error) {
+				s, err := report.BreachSection(c.Case, v.Settings.Location(), links)
+				return []byte(s), err
+			})
+			if err != nil {
+				return "", err
+			}
+			sections = append(sections, template.HTML(f))
 		}
-		return body.(template.HTML), nil
+		return report.BreachesBodyOf(sections, links)
 	}}
-	csv, err := v.Shared("csv "+page.Key, func() (any, error) {
+	csv := func() ([]byte, error) {
 		var csv bytes.Buffer
 		err := report.BreachesCSV(&csv, report.Breaches(visibleRegister(v), nil), v.Settings.Location())
 		return csv.Bytes(), err
-	})
-	if err != nil {
-		return nil, err
 	}
-	return []Page{page, {Path: "breaches/breaches.csv", Body: csv.([]byte), Key: page.Key}}, nil
+	return []Page{page, {Path: "breaches/breaches.csv", Make: csv, Key: page.Key}}, nil
 }

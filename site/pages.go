@@ -3,10 +3,12 @@ package site
 import (
 	"bytes"
 	"context"
+	"crypto/sha256"
 	"encoding/json"
 	"encoding/xml"
 	"fmt"
 	"html/template"
+	"io"
 	"regexp"
 	"sort"
 	"strconv"
@@ -251,11 +253,13 @@ func (b *builder) lists(ctx context.Context, v *View) ([]Page, error) {
 	add := func(name, heading string, cases []*Case) {
 		n := max(1, (len(cases)+listSize-1)/listSize)
 		for i := range n {
-			var key strings.Builder
-			fmt.Fprintf(&key, "%s %d %d %d\n", heading, i, n, len(cases))
+			// The key sums what the page shows, the content hash of
+			// each case on it among them.
+			key := sha256.New()
+			fmt.Fprintf(key, "%s %d %d %d\n", heading, i, n, len(cases))
 			on := cases[i*listSize : min(len(cases), (i+1)*listSize)]
 			for _, c := range on {
-				key.WriteString(c.Sum)
+				io.WriteString(key, c.Sum)
 			}
 			lp := &listPage{Heading: heading, Count: len(cases), Page: i + 1, cases: on}
 			// GOV.UK pagination: first, last and two either side of
@@ -279,7 +283,7 @@ func (b *builder) lists(ctx context.Context, v *View) ([]Page, error) {
 				title = fmt.Sprintf("%s (page %d of %d)", heading, i+1, n)
 			}
 			pages = append(pages, Page{Path: fmt.Sprintf("register/%s/%d.html", name, i+1), Title: title,
-				Template: "list", Section: "register/", Data: lp, Key: key.String()})
+				Template: "list", Section: "register/", Data: lp, Key: string(key.Sum(nil))})
 		}
 	}
 	add("all", "All cases", v.Cases)
@@ -386,70 +390,70 @@ func (b *builder) staticPages(ctx context.Context, v *View) ([]Page, error) {
 func (b *builder) dataFiles(ctx context.Context, v *View) ([]Page, error) {
 	// The exports are the same for audiences that see the same cases:
 	// made once for each such set.
-	got, err := v.Shared("exports "+v.a.sight, func() (any, error) { return exports(v.Cases), nil })
-	if err != nil {
-		return nil, err
-	}
-	ex := got.(*exportFiles)
+	// Keyed by the cases' content, so an unchanged export (megabytes for
+	// a large register) is neither made nor hashed to find it unchanged,
+	// and made only by the first tree that needs it: the trees that see
+	// the same cases link to it (see render).
+	key := exportsKey(v.Cases)
 	feed, err := b.feed(v)
 	if err != nil {
 		return nil, err
 	}
-	// Keyed by the cases' content, so an unchanged export (megabytes for
-	// a large register) is not hashed again to find it unchanged.
+	cases := v.Cases
 	return []Page{
-		{Path: "data/cases.csv", Body: ex.csv, Key: ex.key},
-		{Path: "data/cases.json", Body: ex.json, Key: ex.key},
-		{Path: "data/search.json", Body: ex.search, Key: ex.key},
+		{Path: "data/cases.csv", Make: func() ([]byte, error) { return exportCSV(cases), nil }, Key: key},
+		{Path: "data/cases.json", Make: func() ([]byte, error) { return joinFragments(cases, func(f *fragments) []byte { return f.JSON }), nil }, Key: key},
+		{Path: "data/search.json", Make: func() ([]byte, error) { return joinFragments(cases, func(f *fragments) []byte { return f.Search }), nil }, Key: key},
 		{Path: "feed.xml", Body: feed},
 		{Path: "version.txt", Body: []byte(b.reg.envSum[:16] + "-" + strconv.FormatInt(v.Now.UnixNano(), 36) + "\n")},
 	}, nil
 }
 
-type exportFiles struct {
-	csv, json, search []byte
-	// key names what the exports are made of: the content hash of each
-	// case file (the fragments follow from it and the environment, which
-	// every page key holds).
-	key string
+// exportsKey names what the exports of cases are made of: the content
+// hash of each case file (the fragments follow from it and the
+// environment, which every page key holds).
+func exportsKey(cases []*Case) string {
+	key := sha256.New()
+	io.WriteString(key, "exports\n")
+	for _, c := range cases {
+		io.WriteString(key, c.Sum)
+	}
+	return string(key.Sum(nil))
 }
 
-// exports joins the cases' export fragments into the CSV and JSON
-// exports and the search data, each in one allocation of its size.
-func exports(cases []*Case) *exportFiles {
+// exportCSV joins the cases' CSV records under the header, in one
+// allocation of its size.
+func exportCSV(cases []*Case) []byte {
 	var head bytes.Buffer
 	w := report.NewCSVWriter(&head)
 	w.Write(csvHeader)
 	w.Flush()
-	nc, nj, ns := head.Len(), 3, 3
+	n := head.Len()
 	for _, c := range cases {
-		nc += len(c.frag.CSV)
-		nj += len(c.frag.JSON) + 2
-		ns += len(c.frag.Search) + 2
+		n += len(c.frag.CSV)
 	}
-	ex := &exportFiles{csv: make([]byte, 0, nc), json: make([]byte, 0, nj), search: make([]byte, 0, ns)}
-	ex.csv = append(ex.csv, head.Bytes()...)
-	ex.json = append(ex.json, '[')
-	ex.search = append(ex.search, '[')
+	out := append(make([]byte, 0, n), head.Bytes()...)
+	for _, c := range cases {
+		out = append(out, c.frag.CSV...)
+	}
+	return out
+}
+
+// joinFragments joins a JSON fragment of each case into an array, in
+// one allocation of its size.
+func joinFragments(cases []*Case, part func(*fragments) []byte) []byte {
+	n := 3
+	for _, c := range cases {
+		n += len(part(c.frag)) + 2
+	}
+	out := append(make([]byte, 0, n), '[')
 	for i, c := range cases {
-		ex.csv = append(ex.csv, c.frag.CSV...)
 		if i > 0 {
-			ex.json = append(ex.json, ",\n"...)
-			ex.search = append(ex.search, ",\n"...)
+			out = append(out, ",\n"...)
 		}
-		ex.json = append(ex.json, c.frag.JSON...)
-		ex.search = append(ex.search, c.frag.Search...)
+		out = append(out, part(c.frag)...)
 	}
-	ex.json = append(ex.json, "]\n"...)
-	ex.search = append(ex.search, "]\n"...)
-	var key strings.Builder
-	key.Grow(len(cases) * 64)
-	key.WriteString("exports\n")
-	for _, c := range cases {
-		key.WriteString(c.Sum)
-	}
-	ex.key = key.String()
-	return ex
+	return append(out, "]\n"...)
 }
 
 type atomFeed struct {
