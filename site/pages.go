@@ -403,7 +403,9 @@ func (b *builder) dataFiles(ctx context.Context, v *View) ([]Page, error) {
 	return []Page{
 		{Path: "data/cases.csv", Make: func() ([]byte, error) { return exportCSV(cases), nil }, Key: key},
 		{Path: "data/cases.json", Make: func() ([]byte, error) { return joinFragments(cases, func(f *fragments) []byte { return f.JSON }), nil }, Key: key},
-		{Path: "data/search.json", Make: func() ([]byte, error) { return joinFragments(cases, func(f *fragments) []byte { return f.Search }), nil }, Key: key},
+		{Path: "data/search.json", Make: func() ([]byte, error) {
+			return joinFragments(cases, func(f *fragments) []byte { return f.Search }), nil
+		}, Key: key},
 		{Path: "feed.xml", Body: feed},
 		{Path: "version.txt", Body: []byte(b.reg.envSum[:16] + "-" + strconv.FormatInt(v.Now.UnixNano(), 36) + "\n")},
 	}, nil
