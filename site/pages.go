@@ -400,12 +400,13 @@ func (b *builder) dataFiles(ctx context.Context, v *View) ([]Page, error) {
 		return nil, err
 	}
 	cases := v.Cases
+	join := func(part func(*fragments) []byte) func() ([]byte, error) {
+		return func() ([]byte, error) { return joinFragments(cases, part), nil }
+	}
 	return []Page{
 		{Path: "data/cases.csv", Make: func() ([]byte, error) { return exportCSV(cases), nil }, Key: key},
-		{Path: "data/cases.json", Make: func() ([]byte, error) { return joinFragments(cases, func(f *fragments) []byte { return f.JSON }), nil }, Key: key},
-		{Path: "data/search.json", Make: func() ([]byte, error) {
-			return joinFragments(cases, func(f *fragments) []byte { return f.Search }), nil
-		}, Key: key},
+		{Path: "data/cases.json", Make: join(func(f *fragments) []byte { return f.JSON }), Key: key},
+		{Path: "data/search.json", Make: join(func(f *fragments) []byte { return f.Search }), Key: key},
 		{Path: "feed.xml", Body: feed},
 		{Path: "version.txt", Body: []byte(b.reg.envSum[:16] + "-" + strconv.FormatInt(v.Now.UnixNano(), 36) + "\n")},
 	}, nil
