@@ -183,6 +183,9 @@ type builder struct {
 	keyOnce sync.Once
 	keyBase string // what every case page key holds from the options
 
+	commonOnce sync.Once
+	common     *SiteInfo // the site of pages trees share, which name no audience
+
 	caseKeys map[string]map[string]string
 	prevKeys map[string]map[string]string
 	moved    sync.Map // folders ("itparg/cases") moved over from prev
@@ -248,6 +251,12 @@ func (b *builder) build(ctx context.Context, audiences []register.Audience) erro
 	return nil
 }
 
+// commonSite is the site of the pages trees share: it names no audience.
+func (b *builder) commonSite() *SiteInfo {
+	b.commonOnce.Do(func() { b.common = b.siteInfo(nil) })
+	return b.common
+}
+
 func (b *builder) siteInfo(a *audience) *SiteInfo {
 	s := &SiteInfo{Name: b.reg.Settings.Name, Organisation: b.reg.Settings.Organisation, Reload: b.opts.Reload}
 	if a != nil {
@@ -310,9 +319,7 @@ func (b *builder) render(aud string, site *SiteInfo, p Page) error {
 			return err
 		}
 		p.Key = ""
-		shared := *site
-		shared.Audience = ""
-		return b.withPage(&shared, p, func(data []byte) error { return b.writeShared(dir, p.Path, h, data) })
+		return b.withPage(b.commonSite(), p, func(data []byte) error { return b.writeShared(dir, p.Path, h, data) })
 	}
 	return b.withPage(site, p, func(data []byte) error {
 		h := sum(data)
@@ -792,7 +799,7 @@ func (b *builder) caseKey(c *Case, ms []*Minutes, breach bool, k clock, hist str
 // casePage renders a case page.
 func (b *builder) casePage(c *Case, ms []*Minutes, breach bool, k clock) ([]byte, error) {
 	p := b.caseView(c, ms, breach, k)
-	return b.execute("case", PageData{Root: root(casePath(c.ID)), Title: c.ID + ": " + c.Title, Section: "register/", Site: b.siteInfo(nil), Data: p})
+	return b.execute("case", PageData{Root: root(casePath(c.ID)), Title: c.ID + ": " + c.Title, Section: "register/", Site: b.commonSite(), Data: p})
 }
 
 type duty struct {

@@ -40,7 +40,30 @@ var templateSum = sync.OnceValue(func() []byte {
 // parseTemplates reads every templates/html/*.tmpl into one set: pages
 // are executed by the name of their {{define}}.
 func parseTemplates(loc *time.Location) (*template.Template, error) {
-	t := template.New("").Funcs(funcs(loc))
+	var t *template.Template
+	fm := funcs(loc)
+	// chrome executes a part of the layout that depends only on where
+	// the page is (Root, Section) and for whom (Site) once per such
+	// place, and keeps it: the header, navigation and footer were a
+	// quarter of rendering every page afresh.
+	type place struct {
+		name, root, section string
+		site                *SiteInfo
+	}
+	var kept sync.Map
+	fm["chrome"] = func(name string, d PageData) (template.HTML, error) {
+		k := place{name, d.Root, d.Section, d.Site}
+		if h, ok := kept.Load(k); ok {
+			return h.(template.HTML), nil
+		}
+		var buf bytes.Buffer
+		if err := t.ExecuteTemplate(&buf, name, d); err != nil {
+			return "", err
+		}
+		h, _ := kept.LoadOrStore(k, template.HTML(buf.String()))
+		return h.(template.HTML), nil
+	}
+	t = template.New("").Funcs(fm)
 	return t.ParseFS(templates.FS, "html/*.tmpl")
 }
 
