@@ -126,8 +126,10 @@ func Build(ctx context.Context, in Input, out string, opts Options) error {
 	lap := stopwatch(opts.Trace)
 	gathered := make(chan error, 1)
 	if in.Gather != nil {
+		gather := in.Gather
+		in.Gather = nil // nothing it holds outlives the call
 		go func() {
-			g, err := in.Gather()
+			g, err := gather()
 			in.History, in.HistoryNote, in.Audit = g.History, g.HistoryNote, g.Audit
 			gathered <- err
 		}()

@@ -218,7 +218,9 @@ func openSiteInput(file, key string) (read func() (site.Input, error), ok bool) 
 	return func() (site.Input, error) {
 		defer f.Close()
 		var in site.Input
-		if err := dec.Decode(&in); err != nil || in.Audit == nil {
+		err := dec.Decode(&in)
+		dec = nil // nor its buffer of the whole message
+		if err != nil || in.Audit == nil {
 			return site.Input{}, fmt.Errorf("damaged: %v", err)
 		}
 		internEvents(in.History)
