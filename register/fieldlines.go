@@ -47,6 +47,18 @@ var (
 
 const maxInterned = 1 << 16
 
+// internBytes is intern of string(b), without making the string when
+// it is already shared (a cached register decodes half a million).
+func internBytes(b []byte) string {
+	internMu.RLock()
+	v, ok := interned[string(b)]
+	internMu.RUnlock()
+	if ok {
+		return v
+	}
+	return intern(string(b))
+}
+
 func intern(s string) string {
 	internMu.RLock()
 	v, ok := interned[s]

@@ -464,7 +464,7 @@ func (d *decoder) value(v reflect.Value) {
 		}
 		doc.Lines = make(fieldLines, 0, n)
 		for range n {
-			k := intern(string(d.bytes(int(d.uvarint()))))
+			k := internBytes(d.bytes(int(d.uvarint())))
 			l := int(d.uvarint())
 			if len(doc.Lines) > 0 && doc.Lines[len(doc.Lines)-1].path >= k {
 				d.fail() // written sorted, each path once

@@ -3,6 +3,7 @@ package site
 import (
 	"context"
 	"crypto/sha256"
+	"encoding/binary"
 	"errors"
 	"fmt"
 	"html/template"
@@ -760,16 +761,21 @@ func (b *builder) historySum(id string) string {
 	}
 	h := sha256.New()
 	var line []byte
+	str := func(s string) { line = append(binary.AppendUvarint(line, uint64(len(s))), s...) }
 	for _, e := range evs {
-		line = append(line[:0], e.Commit...)
-		line = strconv.AppendInt(append(line, ' '), e.Time.UnixNano(), 10)
-		for _, s := range []string{e.Author, e.AuthorName, e.Signature, e.Signer, e.Transition} {
-			line = strconv.AppendQuote(append(line, ' '), s)
-		}
+		line = line[:0]
+		str(e.Commit)
+		line = binary.AppendVarint(line, e.Time.UnixNano())
+		str(e.Author)
+		str(e.AuthorName)
+		str(e.Signature)
+		str(e.Signer)
+		str(e.Transition)
+		line = binary.AppendUvarint(line, uint64(len(e.Fields)))
 		for _, f := range e.Fields {
-			line = strconv.AppendQuote(append(line, ' '), f)
+			str(f)
 		}
-		h.Write(append(line, '\n'))
+		h.Write(line)
 	}
 	return string(h.Sum(nil))
 }
