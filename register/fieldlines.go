@@ -1,78 +1,131 @@
 package register
 
 import (
+	"cmp"
+	"iter"
 	"slices"
 	"strings"
 	"sync"
 )
 
 // fieldLines maps a document's field paths to the lines their keys are
-// on, sorted by path. A register of ten thousand cases holds half a
-// million of them, so they are kept compact: one slice per document
-// rather than a map, and the paths, which repeat from case to case,
-// shared.
-type fieldLines []fieldLine
+// on. A register of ten thousand cases holds half a million of them, so
+// they are kept compact and free of pointers, which the garbage collector
+// then never looks into: a path is a number in one table of the paths
+// seen so far (they repeat from case to case), and a document keeps a
+// sorted slice of number and line. The table is bounded, so hostile files
+// with endless distinct paths cannot grow it without limit: a path past
+// the bound, or a long one, stays in the document's own map.
+type fieldLines struct {
+	known []fieldLine // sorted by path number
+	other map[string]int
+}
 
-type fieldLine struct {
-	path string
-	line int
+type fieldLine struct{ path, line uint32 }
+
+var (
+	pathsMu sync.RWMutex
+	pathNum = map[string]uint32{}
+	paths   []string
+)
+
+const (
+	maxPaths   = 1 << 16
+	maxPathLen = 64
+)
+
+// pathNumber returns the number of a path, numbering it if the table has
+// room; ok is false for a path the table does not hold.
+func pathNumber(b []byte) (n uint32, ok bool) {
+	pathsMu.RLock()
+	n, ok = pathNum[string(b)]
+	pathsMu.RUnlock()
+	if ok || len(b) > maxPathLen {
+		return n, ok
+	}
+	pathsMu.Lock()
+	defer pathsMu.Unlock()
+	if n, ok := pathNum[string(b)]; ok {
+		return n, true
+	}
+	if len(paths) >= maxPaths {
+		return 0, false
+	}
+	s := string(b)
+	n = uint32(len(paths))
+	paths = append(paths, s)
+	pathNum[s] = n
+	return n, true
+}
+
+func pathName(n uint32) string {
+	pathsMu.RLock()
+	defer pathsMu.RUnlock()
+	return paths[n]
+}
+
+// add records a path's line; sorted fixes the order once all are added.
+func (fl *fieldLines) add(path []byte, line int) {
+	if n, ok := pathNumber(path); ok {
+		fl.known = append(fl.known, fieldLine{n, uint32(line)})
+		return
+	}
+	if fl.other == nil {
+		fl.other = map[string]int{}
+	}
+	fl.other[string(path)] = line
+}
+
+func (fl *fieldLines) sorted() {
+	slices.SortFunc(fl.known, func(a, b fieldLine) int { return cmp.Compare(a.path, b.path) })
 }
 
 // newFieldLines returns the lines of m in compact form.
 func newFieldLines(m map[string]int) fieldLines {
-	out := make(fieldLines, 0, len(m))
+	fl := fieldLines{known: make([]fieldLine, 0, len(m))}
 	for p, l := range m {
-		out = append(out, fieldLine{intern(p), l})
+		fl.add([]byte(p), l)
 	}
-	slices.SortFunc(out, func(a, b fieldLine) int { return strings.Compare(a.path, b.path) })
-	return out
+	fl.sorted()
+	return fl
 }
 
 // get returns the line of a field path.
 func (fl fieldLines) get(path string) (int, bool) {
-	i, ok := slices.BinarySearchFunc(fl, path, func(e fieldLine, p string) int { return strings.Compare(e.path, p) })
-	if !ok {
-		return 0, false
-	}
-	return fl[i].line, true
-}
-
-// interned holds the field paths seen so far. It is bounded, so hostile
-// files with endless distinct paths cannot grow it without limit: past
-// the bound a path is simply not shared.
-var (
-	internMu sync.RWMutex
-	interned = map[string]string{}
-)
-
-const maxInterned = 1 << 16
-
-// internBytes is intern of string(b), without making the string when
-// it is already shared (a cached register decodes half a million).
-func internBytes(b []byte) string {
-	internMu.RLock()
-	v, ok := interned[string(b)]
-	internMu.RUnlock()
+	pathsMu.RLock()
+	n, ok := pathNum[path]
+	pathsMu.RUnlock()
 	if ok {
-		return v
+		if i, found := slices.BinarySearchFunc(fl.known, n, func(e fieldLine, n uint32) int { return cmp.Compare(e.path, n) }); found {
+			return int(fl.known[i].line), true
+		}
 	}
-	return intern(string(b))
+	l, ok := fl.other[path]
+	return l, ok
 }
 
-func intern(s string) string {
-	internMu.RLock()
-	v, ok := interned[s]
-	internMu.RUnlock()
-	if ok {
-		return v
+// all yields every path and its line, sorted by path.
+func (fl fieldLines) all() iter.Seq2[string, int] {
+	type pl struct {
+		path string
+		line int
 	}
-	internMu.Lock()
-	defer internMu.Unlock()
-	if v, ok := interned[s]; ok {
-		return v
+	list := make([]pl, 0, len(fl.known)+len(fl.other))
+	for _, e := range fl.known {
+		list = append(list, pl{pathName(e.path), int(e.line)})
 	}
-	if len(interned) < maxInterned && len(s) <= 64 {
-		interned[s] = s
+	for p, l := range fl.other {
+		list = append(list, pl{p, l})
 	}
-	return s
+	slices.SortFunc(list, func(a, b pl) int { return strings.Compare(a.path, b.path) })
+	return func(yield func(string, int) bool) {
+		for _, e := range list {
+			if !yield(e.path, e.line) {
+				return
+			}
+		}
+	}
 }
+
+// size is the number of paths.
+func (fl fieldLines) size() int { return len(fl.known) + len(fl.other) }

@@ -105,8 +105,7 @@ func FuzzParseCase(f *testing.F) {
 			checkLines(t, data, err)
 			return
 		}
-		for _, fl := range c.doc.Lines {
-			field, l := fl.path, fl.line
+		for field, l := range c.doc.Lines.all() {
 			if l < 1 || l > bytes.Count(data, []byte("\n"))+1 {
 				t.Errorf("field %s on line %d, outside the file", field, l)
 			}
@@ -137,8 +136,7 @@ func FuzzParseMinutes(f *testing.F) {
 			checkLines(t, data, err)
 			return
 		}
-		for _, fl := range m.doc.Lines {
-			field, l := fl.path, fl.line
+		for field, l := range m.doc.Lines.all() {
 			if l < 1 || l > bytes.Count(data, []byte("\n"))+1 {
 				t.Errorf("field %s on line %d, outside the file", field, l)
 			}

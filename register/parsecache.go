@@ -335,11 +335,11 @@ func (e *encoder) value(v reflect.Value) {
 		return
 	case t == docType:
 		d := v.Addr().Interface().(*document)
-		e.uvarint(uint64(len(d.Lines)))
-		for _, fl := range d.Lines {
-			e.uvarint(uint64(len(fl.path)))
-			e.buf = append(e.buf, fl.path...)
-			e.uvarint(uint64(fl.line))
+		e.uvarint(uint64(d.Lines.size()))
+		for path, line := range d.Lines.all() {
+			e.uvarint(uint64(len(path)))
+			e.buf = append(e.buf, path...)
+			e.uvarint(uint64(line))
 		}
 		e.uvarint(uint64(len(d.Body)))
 		e.buf = append(e.buf, d.Body...)
@@ -462,16 +462,19 @@ func (d *decoder) value(v reflect.Value) {
 			d.fail()
 			return
 		}
-		doc.Lines = make(fieldLines, 0, n)
-		for range n {
-			k := internBytes(d.bytes(int(d.uvarint())))
-			l := int(d.uvarint())
-			if len(doc.Lines) > 0 && doc.Lines[len(doc.Lines)-1].path >= k {
+		doc.Lines = fieldLines{known: make([]fieldLine, 0, n)}
+		var prev []byte
+		for i := range n {
+			k := d.bytes(int(d.uvarint()))
+			l := d.uvarint()
+			if d.err != nil || (i > 0 && string(prev) >= string(k)) || l > 1<<31 {
 				d.fail() // written sorted, each path once
 				return
 			}
-			doc.Lines = append(doc.Lines, fieldLine{k, l})
+			doc.Lines.add(k, int(l))
+			prev = k
 		}
+		doc.Lines.sorted()
 		doc.Body = bytes.Clone(d.bytes(int(d.uvarint())))
 		doc.BodyLine = int(d.uvarint())
 		return

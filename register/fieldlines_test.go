@@ -1,0 +1,44 @@
+package register
+
+import (
+	"fmt"
+	"strings"
+	"testing"
+)
+
+// TestFieldLinesPastTheTable: paths the shared table does not hold (too
+// long, or past its bound) are still found, and listed in order.
+func TestFieldLinesPastTheTable(t *testing.T) {
+	long := "breach." + strings.Repeat("x", maxPathLen)
+	m := map[string]int{"id": 2, "title": 3, long: 9}
+	for i := range 5 {
+		m[fmt.Sprintf("updates[%d].note", i)] = 10 + i
+	}
+	fl := newFieldLines(m)
+	if fl.size() != len(m) {
+		t.Fatalf("size %d, want %d", fl.size(), len(m))
+	}
+	for p, want := range m {
+		if got, ok := fl.get(p); !ok || got != want {
+			t.Errorf("get(%q) = %d, %v; want %d", p, got, ok, want)
+		}
+	}
+	if _, ok := fl.get("severity"); ok {
+		t.Error("a path never given has a line")
+	}
+	if _, ok := fl.other[long]; !ok {
+		t.Error("a path longer than the table takes is not kept apart")
+	}
+	prev := ""
+	n := 0
+	for p := range fl.all() {
+		if p <= prev && n > 0 {
+			t.Errorf("all: %q after %q", p, prev)
+		}
+		prev = p
+		n++
+	}
+	if n != len(m) {
+		t.Errorf("all yields %d paths, want %d", n, len(m))
+	}
+}
