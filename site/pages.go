@@ -228,7 +228,12 @@ type listPage struct {
 // Rows are the page's table rows, made only when the page is rendered.
 // They were rendered by the "row" template, which escapes every field.
 func (lp *listPage) Rows() template.HTML {
-	var rows bytes.Buffer
+	n := 0
+	for _, c := range lp.cases {
+		n += len(c.frag.Row)
+	}
+	var rows strings.Builder
+	rows.Grow(n)
 	for _, c := range lp.cases {
 		rows.Write(c.frag.Row)
 	}
