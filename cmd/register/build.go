@@ -59,11 +59,12 @@ a rebuild after a few edits renders only what changed.`,
 
 // buildMemoryLimit is the soft heap limit of a build unless GOMEMLIMIT
 // says otherwise: the garbage collector works harder near it instead of
-// letting the heap double. A 10,000-case build holds up to about 170 MB
-// live; at 240 MiB its peak is about 265 MB for some 15% more CPU than at
-// 256 MiB, and below 200 MiB the collector runs without pause (measured
-// with testdata/bench/site.sh; set GOMEMLIMIT to choose otherwise).
-const buildMemoryLimit = 240 << 20
+// letting the heap double. A 10,000-case build holds up to about 150 MB
+// live; at 224 MiB its peak is about 238 MiB (at 240 MiB, 254 MiB, which
+// is within a few per cent of half Hugo's peak on the same register),
+// and below 200 MiB the collector runs without pause (measured with
+// testdata/bench/site.sh; set GOMEMLIMIT to choose otherwise).
+const buildMemoryLimit = 224 << 20
 
 func runBuild(ctx context.Context, e *env, o buildOptions) error {
 	start := time.Now()
