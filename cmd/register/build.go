@@ -2,6 +2,7 @@ package main
 
 import (
 	"bufio"
+	"bytes"
 	"context"
 	"encoding/gob"
 	"errors"
@@ -206,18 +207,17 @@ func openSiteInput(file, key string) (read func() (site.Input, error), ok bool) 
 	if file == "" {
 		return nil, false
 	}
-	f, err := os.Open(file)
+	// Read whole now, so no file stays open if the build never asks.
+	data, err := os.ReadFile(file)
 	if err != nil {
 		return nil, false
 	}
-	dec := gob.NewDecoder(bufio.NewReader(f))
+	dec := gob.NewDecoder(bytes.NewReader(data))
 	var k string
 	if dec.Decode(&k) != nil || k != key {
-		f.Close()
 		return nil, false
 	}
 	return func() (site.Input, error) {
-		defer f.Close()
 		var in site.Input
 		err := dec.Decode(&in)
 		dec = nil // nor its buffer of the whole message
