@@ -313,10 +313,7 @@ func (b *builder) render(aud string, site *SiteInfo, p Page) error {
 	dir := filepath.Join(b.out, aud)
 	if p.Key != "" {
 		h := "key:" + sum([]byte(p.Key), []byte(p.Path), []byte(b.reg.envSum), []byte(fmt.Sprint(b.opts.Nav, b.opts.Reload)))
-		if kept, err := b.keep(aud, p.Path, h); kept || err != nil {
-			return err
-		}
-		if linked, err := b.share(dir, p.Path, h); linked || err != nil {
+		if placed, err := b.place(aud, dir, p.Path, h); placed || err != nil {
 			return err
 		}
 		p.Key = ""
@@ -324,14 +321,21 @@ func (b *builder) render(aud string, site *SiteInfo, p Page) error {
 	}
 	return b.withPage(site, p, func(data []byte) error {
 		h := sum(data)
-		if kept, err := b.keep(aud, p.Path, h); kept || err != nil {
-			return err
-		}
-		if linked, err := b.share(dir, p.Path, h); linked || err != nil {
+		if placed, err := b.place(aud, dir, p.Path, h); placed || err != nil {
 			return err
 		}
 		return b.writeShared(dir, p.Path, h, data)
 	})
+}
+
+// place puts the page with content hash h at p of the tree in dir
+// without writing it, if it can: kept from the previous build, or linked
+// to another tree's file of this build.
+func (b *builder) place(aud, dir, p, h string) (bool, error) {
+	if kept, err := b.keep(aud, p, h); kept || err != nil {
+		return kept, err
+	}
+	return b.share(dir, p, h)
 }
 
 // share links the page at p of the tree in dir to the file another tree
@@ -647,7 +651,7 @@ func (b *builder) renderCases(ctx context.Context, views []*audience) ([][]pageP
 				plans[v.key] = p
 			}
 			if fresh[j] {
-				p.files = append(p.files, filepath.Join(b.out, a.Name, filepath.FromSlash(casePath(c.ID))))
+				p.files = append(p.files, b.caseFile(a.Name, c.ID))
 			} else {
 				mu.Lock()
 				pending[j] = append(pending[j], pagePlan{id: c.ID, data: p.data})
@@ -702,6 +706,11 @@ func writeCase(p pagePlan) error {
 // page (see nginx.CasePermalink).
 func casePath(id string) string { return "cases/" + id + ".html" }
 
+// caseFile is the file of a case's page in the new tree of an audience.
+func (b *builder) caseFile(aud, id string) string {
+	return filepath.Join(b.out, aud, filepath.FromSlash(casePath(id)))
+}
+
 // canMove reports whether the previous tree of the audience has a cases
 // folder to move over.
 func (b *builder) canMove(aud string) bool {
@@ -735,13 +744,13 @@ func (b *builder) updateCases(a *audience, pending []pagePlan) error {
 	b.moved.Store(a.Name+"/cases", true)
 	for id := range old {
 		if !a.sees[id] {
-			if err := os.Remove(filepath.Join(b.out, a.Name, filepath.FromSlash(casePath(id)))); err != nil && !errors.Is(err, fs.ErrNotExist) {
+			if err := os.Remove(b.caseFile(a.Name, id)); err != nil && !errors.Is(err, fs.ErrNotExist) {
 				return err
 			}
 		}
 	}
 	for _, p := range pending {
-		f := filepath.Join(b.out, a.Name, filepath.FromSlash(casePath(p.id)))
+		f := b.caseFile(a.Name, p.id)
 		tmp := f + ".new"
 		if err := os.WriteFile(tmp, p.data, 0o644); err != nil {
 			return err

@@ -3,9 +3,7 @@ package site
 import (
 	"bytes"
 	"context"
-	"crypto/sha256"
 	"html/template"
-	"io"
 	"io/fs"
 	"maps"
 	"slices"
@@ -157,14 +155,7 @@ func breachesPage(ctx context.Context, v *View) ([]Page, error) {
 	// The record is several megabytes of HTML for a large register: made
 	// only when a breach case's file changed (settings, people and
 	// templates are in every key).
-	key := sha256.New()
-	io.WriteString(key, "breaches\n")
-	for _, c := range v.Cases {
-		if c.PersonalData {
-			io.WriteString(key, c.Sum)
-		}
-	}
-	page.Key = string(key.Sum(nil))
+	page.Key = casesKey("breaches\n", v.Cases, func(c *Case) bool { return c.PersonalData })
 	links := report.Links{Case: "../cases/", CSV: "breaches.csv"}
 	// Made only by the first tree that needs them (the trees that see the
 	// same cases link to its files) and not kept after.

@@ -68,7 +68,6 @@ const cacheVersion = "site-cache-6"
 type cache struct {
 	dir  string
 	mu   sync.Mutex
-	Ver  string
 	Env  string // envSum and template hash the fragments were made with
 	Docs map[string]*cachedCase
 	used map[string]bool
@@ -110,7 +109,7 @@ func (d *cachedCase) value() (register.Case, error) {
 // openCache reads the cache in dir (see cachefile.go); nil when there
 // is no dir to keep it in.
 func openCache(dir string) *cache {
-	c := &cache{dir: dir, Ver: cacheVersion, Docs: map[string]*cachedCase{}, used: map[string]bool{}}
+	c := &cache{dir: dir, Docs: map[string]*cachedCase{}, used: map[string]bool{}}
 	if dir == "" {
 		return nil
 	}

@@ -258,14 +258,8 @@ func (b *builder) lists(ctx context.Context, v *View) ([]Page, error) {
 	add := func(name, heading string, cases []*Case) {
 		n := max(1, (len(cases)+listSize-1)/listSize)
 		for i := range n {
-			// The key sums what the page shows, the content hash of
-			// each case on it among them.
-			key := sha256.New()
-			fmt.Fprintf(key, "%s %d %d %d\n", heading, i, n, len(cases))
 			on := cases[i*listSize : min(len(cases), (i+1)*listSize)]
-			for _, c := range on {
-				io.WriteString(key, c.Sum)
-			}
+			key := casesKey(fmt.Sprintf("%s %d %d %d\n", heading, i, n, len(cases)), on, nil)
 			lp := &listPage{Heading: heading, Count: len(cases), Page: i + 1, cases: on}
 			// GOV.UK pagination: first, last and two either side of
 			// the current page; 0 marks a gap.
@@ -288,7 +282,7 @@ func (b *builder) lists(ctx context.Context, v *View) ([]Page, error) {
 				title = fmt.Sprintf("%s (page %d of %d)", heading, i+1, n)
 			}
 			pages = append(pages, Page{Path: fmt.Sprintf("register/%s/%d.html", name, i+1), Title: title,
-				Template: "list", Section: "register/", Data: lp, Key: string(key.Sum(nil))})
+				Template: "list", Section: "register/", Data: lp, Key: key})
 		}
 	}
 	add("all", "All cases", v.Cases)
@@ -393,13 +387,11 @@ func (b *builder) staticPages(ctx context.Context, v *View) ([]Page, error) {
 
 // dataFiles writes the exports, the search index and the feed.
 func (b *builder) dataFiles(ctx context.Context, v *View) ([]Page, error) {
-	// The exports are the same for audiences that see the same cases:
-	// made once for each such set.
 	// Keyed by the cases' content, so an unchanged export (megabytes for
 	// a large register) is neither made nor hashed to find it unchanged,
 	// and made only by the first tree that needs it: the trees that see
 	// the same cases link to it (see render).
-	key := exportsKey(v.Cases)
+	key := casesKey("exports\n", v.Cases, nil)
 	feed, err := b.feed(v)
 	if err != nil {
 		return nil, err
@@ -417,14 +409,16 @@ func (b *builder) dataFiles(ctx context.Context, v *View) ([]Page, error) {
 	}, nil
 }
 
-// exportsKey names what the exports of cases are made of: the content
-// hash of each case file (the fragments follow from it and the
-// environment, which every page key holds).
-func exportsKey(cases []*Case) string {
+// casesKey is a page key: head, then the content hash of each case the
+// page is made of (its fragments follow from the case file and the
+// environment, which every page key holds), or of those pick keeps.
+func casesKey(head string, cases []*Case, pick func(*Case) bool) string {
 	key := sha256.New()
-	io.WriteString(key, "exports\n")
+	io.WriteString(key, head)
 	for _, c := range cases {
-		io.WriteString(key, c.Sum)
+		if pick == nil || pick(c) {
+			io.WriteString(key, c.Sum)
+		}
 	}
 	return string(key.Sum(nil))
 }

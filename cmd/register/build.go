@@ -199,7 +199,7 @@ func cacheDir(dir, out string) string {
 // editing the working tree reads a few megabytes instead of auditing the
 // whole history again. The file holds two gob messages: the key, then
 // the site.Input.
-
+//
 // openSiteInput opens the kept input if it was kept under key, and
 // returns the function that reads it. The key is a message of its own,
 // so a stale file is known without decoding the rest.
