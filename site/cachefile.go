@@ -94,71 +94,78 @@ func parseCacheFile(data []byte) (env string, docs map[string]*cachedCase, err e
 	return env, docs, nil
 }
 
-// writeCacheFile writes the cache in dir by a temporary file and a
-// rename; a failure leaves the previous file.
+// writeCacheFile writes the cache in dir (see replaceFile).
 func writeCacheFile(dir, env string, docs map[string]*cachedCase) error {
+	return replaceFile(dir, cacheFile, func(f io.Writer) (err error) {
+		crc := crc32.New(castagnoli)
+		w := bufio.NewWriterSize(io.MultiWriter(f, crc), 1<<16)
+		w.WriteString(cacheMagic())
+		var rec record
+		rec.bytes([]byte(env))
+		rec.uint(uint64(len(docs)))
+		rec.writeTo(w)
+		for p, d := range docs {
+			rec.bytes([]byte(p))
+			rec.uint(uint64(d.Size))
+			rec.uint(uint64(d.ModTime))
+			cb := d.Case
+			if d.parsed != nil {
+				// Marshalled only while it is written, so the bytes are
+				// not kept alongside the case.
+				if cb, err = d.parsed.MarshalBinary(); err != nil {
+					return err
+				}
+			}
+			rec.bytes(cb)
+			rec.bytes([]byte(d.Sum))
+			if fr := d.Frag; fr != nil {
+				rec.uint(1)
+				rec.bytes(fr.Row)
+				rec.bytes(fr.CSV)
+				rec.bytes(fr.JSON)
+				rec.bytes(fr.Search)
+				rec.uint(uint64(len(fr.More)))
+				for _, k := range sortedKeys(fr.More) {
+					rec.bytes([]byte(k))
+					rec.bytes(fr.More[k])
+				}
+			} else {
+				rec.uint(0)
+			}
+			var mb []byte
+			if d.Minutes != nil {
+				if mb, err = d.Minutes.MarshalBinary(); err != nil {
+					return err
+				}
+			}
+			rec.bytes(mb)
+			rec.writeTo(w)
+		}
+		if err := w.Flush(); err != nil {
+			return err
+		}
+		_, err = f.Write(binary.BigEndian.AppendUint32(nil, crc.Sum32()))
+		return err
+	})
+}
+
+// replaceFile writes the file name in dir by write into a temporary file
+// and a rename, so a reader sees the old file or the new, never part of
+// one; a failure leaves the old file and no temporary one.
+func replaceFile(dir, name string, write func(io.Writer) error) error {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return err
 	}
-	f, err := os.CreateTemp(dir, cacheFile+".tmp-*")
+	f, err := os.CreateTemp(dir, name+".tmp-*")
 	if err != nil {
 		return err
 	}
-	crc := crc32.New(castagnoli)
-	w := bufio.NewWriterSize(io.MultiWriter(f, crc), 1<<16)
-	w.WriteString(cacheMagic())
-	var rec record
-	rec.bytes([]byte(env))
-	rec.uint(uint64(len(docs)))
-	rec.writeTo(w)
-	for p, d := range docs {
-		rec.bytes([]byte(p))
-		rec.uint(uint64(d.Size))
-		rec.uint(uint64(d.ModTime))
-		cb := d.Case
-		if d.parsed != nil {
-			// Marshalled only while it is written, so the bytes are
-			// not kept alongside the case.
-			if cb, err = d.parsed.MarshalBinary(); err != nil {
-				break
-			}
-		}
-		rec.bytes(cb)
-		rec.bytes([]byte(d.Sum))
-		if fr := d.Frag; fr != nil {
-			rec.uint(1)
-			rec.bytes(fr.Row)
-			rec.bytes(fr.CSV)
-			rec.bytes(fr.JSON)
-			rec.bytes(fr.Search)
-			rec.uint(uint64(len(fr.More)))
-			for _, k := range sortedKeys(fr.More) {
-				rec.bytes([]byte(k))
-				rec.bytes(fr.More[k])
-			}
-		} else {
-			rec.uint(0)
-		}
-		var mb []byte
-		if d.Minutes != nil {
-			if mb, err = d.Minutes.MarshalBinary(); err != nil {
-				break
-			}
-		}
-		rec.bytes(mb)
-		rec.writeTo(w)
-	}
-	if err == nil {
-		err = w.Flush()
-	}
-	if err == nil {
-		_, err = f.Write(binary.BigEndian.AppendUint32(nil, crc.Sum32()))
-	}
+	err = write(f)
 	if cerr := f.Close(); err == nil {
 		err = cerr
 	}
 	if err == nil {
-		err = os.Rename(f.Name(), filepath.Join(dir, cacheFile))
+		err = os.Rename(f.Name(), filepath.Join(dir, name))
 	}
 	if err != nil {
 		os.Remove(f.Name())

@@ -1,11 +1,13 @@
 package site
 
 import (
+	"bufio"
 	"bytes"
 	"context"
 	"encoding/gob"
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -265,13 +267,13 @@ func writeManifest(dir string, m *manifest) {
 		os.Remove(p)
 		return
 	}
-	var buf bytes.Buffer
-	if gob.NewEncoder(&buf).Encode(m) != nil || os.MkdirAll(dir, 0o755) != nil {
-		return
-	}
-	if os.WriteFile(p+".tmp", buf.Bytes(), 0o644) == nil {
-		os.Rename(p+".tmp", p)
-	}
+	replaceFile(dir, "manifest.gob", func(w io.Writer) error {
+		bw := bufio.NewWriter(w)
+		if err := gob.NewEncoder(bw).Encode(m); err != nil {
+			return err
+		}
+		return bw.Flush()
+	})
 }
 
 // marker is the file that marks a folder as a site Build wrote, so a
