@@ -14,6 +14,8 @@ import (
 
 	"github.com/adrg/frontmatter"
 	"gopkg.in/yaml.v3"
+
+	"github.com/council/register/register/yamlblock"
 )
 
 // Limits on what a document may hold. They keep a hostile file from
@@ -81,7 +83,13 @@ func parseDocumentBytes(data []byte, v any) (*document, Findings) {
 		yamlText = b
 		return nil
 	})
-	body, err := frontmatter.MustParse(bytes.NewReader(data), nil, capture)
+	// frontmatter copies all it reads, line by line: give it the front
+	// matter only, up to its closing line, and take the body from data.
+	head := frontMatterEnd(data)
+	body, err := frontmatter.MustParse(bytes.NewReader(data[:head]), nil, capture)
+	if err == nil {
+		body = data[head:]
+	}
 	if errors.Is(err, frontmatter.ErrNotFound) {
 		return nil, Findings{errorf(1, "schema", `front matter opened on line 1 is never closed: add a line "---" after the last field`)}
 	}
@@ -96,9 +104,26 @@ func parseDocumentBytes(data []byte, v any) (*document, Findings) {
 		return nil, fs
 	}
 	fmLines := bytes.Count(data[:len(data)-len(body)], []byte("\n"))
-	// The body comes back in frontmatter's read buffer, several times
-	// its size; a register holds thousands, so keep an exact copy.
+	// A register holds thousands of bodies: keep each apart from its
+	// file's bytes, whose front matter is garbage once decoded.
 	return &document{Lines: newFieldLines(lines), Body: bytes.Clone(body), BodyLine: fmLines + 1}, nil
+}
+
+// frontMatterEnd returns the offset just after the line that closes the
+// front matter opened on line 1 (a line that is "---" once trimmed, as
+// frontmatter reads it), or len(data) when none does.
+func frontMatterEnd(data []byte) int {
+	for i := bytes.IndexByte(data, '\n') + 1; i > 0 && i < len(data); {
+		end := len(data)
+		if j := bytes.IndexByte(data[i:], '\n'); j >= 0 {
+			end = i + j + 1
+		}
+		if string(bytes.TrimSpace(data[i:end])) == "---" {
+			return end
+		}
+		i = end
+	}
+	return len(data)
 }
 
 // checkText refuses what would make line numbers or YAML lie: a byte
@@ -160,9 +185,15 @@ func decodeYAML(text []byte, offset int, v any) (map[string]int, Findings) {
 	if i := indentTab(text); i >= 0 {
 		return nil, Findings{errorf(offset+lineAt(text, i), "schema", "tab used for indentation; indent YAML with spaces")}
 	}
-	var n yaml.Node
-	if err := yaml.Unmarshal(text, &n); err != nil {
-		return nil, Findings{yamlError(err, offset)}
+	// Register files keep to plain block YAML, which yamlblock parses
+	// into the very tree yaml.v3 would, several times faster; anything
+	// else, and every error, is yaml.v3's.
+	n, ok := yamlblock.Parse(text)
+	if !ok {
+		n = new(yaml.Node)
+		if err := yaml.Unmarshal(text, n); err != nil {
+			return nil, Findings{yamlError(err, offset)}
+		}
 	}
 	if n.Kind == 0 || len(n.Content) == 0 {
 		return nil, Findings{errorf(offset+1, "schema", "%s is empty; write the fields as YAML, one \"name: value\" a line", root)}
