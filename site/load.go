@@ -18,6 +18,7 @@ import (
 	"sync"
 
 	"github.com/council/register/register"
+	"github.com/council/register/register/dirfs"
 )
 
 // Case is a case as the site holds it: the parsed front matter, the
@@ -157,7 +158,7 @@ func sum(data ...[]byte) string {
 // cache without being read; every other file is parsed strictly, and any
 // problem fails the build with its path and line.
 func load(ctx context.Context, dir, cacheDir, build string) (*tree, error) {
-	fsys := os.DirFS(dir)
+	fsys := dirfs.New(dir)
 	t := &tree{dir: dir, cases: map[string]*Case{}, minutes: map[string]*Minutes{}}
 	var found register.Findings
 	settings, err := fs.ReadFile(fsys, register.SettingsFile)

@@ -8,6 +8,7 @@ import (
 	"sync"
 
 	"github.com/council/register/register"
+	"github.com/council/register/register/dirfs"
 	"github.com/council/register/register/evidence"
 	"github.com/spf13/cobra"
 )
@@ -79,7 +80,7 @@ func loadRegister(ctx context.Context, dir string) (*register.Register, register
 		return nil, nil, fmt.Errorf("%s: not a folder", dir)
 	}
 	cache := parseCache(dir)
-	reg, findings, err := register.LoadWith(ctx, os.DirFS(dir), register.LoadOptions{Cache: cache})
+	reg, findings, err := register.LoadWith(ctx, dirfs.New(dir), register.LoadOptions{Cache: cache})
 	if err != nil {
 		return nil, nil, fmt.Errorf("%s: %w", dir, err)
 	}
@@ -126,5 +127,6 @@ var buildIdentity = sync.OnceValue(func() string {
 
 // checkOpts returns the options for checking the register in dir.
 func checkOpts(dir string) register.CheckOptions {
-	return register.CheckOptions{FS: os.DirFS(dir), Evidence: evidence.NewChecker(os.DirFS(dir))}
+	fsys := dirfs.New(dir)
+	return register.CheckOptions{FS: fsys, Evidence: evidence.NewChecker(fsys)}
 }
