@@ -197,7 +197,9 @@ func decodeYAML(text []byte, offset int, v any) (map[string]int, Findings) {
 	// Register files keep to plain block YAML, which yamlblock parses
 	// into the very tree yaml.v3 would, several times faster; anything
 	// else, and every error, is yaml.v3's.
-	n, ok := yamlblock.Parse(text)
+	bp := blockParsers.Get().(*yamlblock.Parser)
+	defer blockParsers.Put(bp) // the tree is garbage once decoded below
+	n, ok := bp.Parse(text)
 	if !ok {
 		n = new(yaml.Node)
 		if err := yaml.Unmarshal(text, n); err != nil {
@@ -219,6 +221,10 @@ func decodeYAML(text []byte, offset int, v any) (map[string]int, Findings) {
 	}
 	return w.lines, nil
 }
+
+// blockParsers lend decodeYAML parsers whose memory is reused from file
+// to file: the node tree is dropped once its values are decoded.
+var blockParsers = sync.Pool{New: func() any { return new(yamlblock.Parser) }}
 
 // indentTab returns the offset of a tab in a line's leading white space,
 // or -1.

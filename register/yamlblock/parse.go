@@ -24,14 +24,27 @@ const maxKey = 1024
 
 // Parse parses text into a document node, or reports ok=false when the
 // text is outside the subset (or is not valid YAML) and must be parsed
-// by yaml.v3.
-func Parse(text []byte) (doc *yaml.Node, ok bool) {
+// by yaml.v3. The tree is the caller's to keep.
+func Parse(text []byte) (doc *yaml.Node, ok bool) { return new(Parser).Parse(text) }
+
+// A Parser parses text after text, reusing its memory: the tree its
+// Parse returns is valid only until its next Parse. A decoder that copies
+// the values out of the tree, as a register's loader does, allocates
+// nothing for the tree this way. A Parser is not safe for concurrent use.
+type Parser struct{ p parser }
+
+// Parse is the package's Parse, with the tree in the parser's memory.
+func (ps *Parser) Parse(text []byte) (doc *yaml.Node, ok bool) {
 	if !plainText(text) {
 		return nil, false
 	}
-	p := parser{src: string(text)}
+	p := &ps.p
+	p.src = string(text)
 	p.split()
 	defer func() {
+		// Sized for the next text from what this one used.
+		p.need = max(p.need, p.nodes)
+		p.src = ""
 		// The parser gives up by panicking with errOutside; nothing
 		// else panics here, and nothing else is recovered.
 		if r := recover(); r != nil {
@@ -105,13 +118,16 @@ type parser struct {
 	slab  []yaml.Node
 	kids  []*yaml.Node
 	stack []*yaml.Node
+	// nodes counts the nodes of this text; need is the most any text
+	// has had, to size the slabs.
+	nodes, need int
 	// eolAtEnd is whether the text's last line ends with a line end.
 	eolAtEnd bool
 }
 
 func (p *parser) split() {
 	s := p.src
-	p.lines = make([]line, 0, strings.Count(s, "\n")+1)
+	p.lines = p.lines[:0]
 	p.eolAtEnd = strings.HasSuffix(s, "\n")
 	for s != "" {
 		i := strings.IndexByte(s, '\n')
@@ -128,11 +144,16 @@ func (p *parser) split() {
 		p.lines = append(p.lines, line{text: t, indent: ind, blank: ind == len(t), note: ind < len(t) && t[ind] == '#'})
 	}
 	// A line holds at most a key, a value and, in a flow list, one more
-	// node a comma.
-	n := 2*len(p.lines) + strings.Count(p.src, ",") + 2
-	p.slab = make([]yaml.Node, 0, n)
-	p.kids = make([]*yaml.Node, 0, n)
-	p.stack = make([]*yaml.Node, 0, 64)
+	// node a comma; a parser that has parsed bigger texts keeps its
+	// slabs.
+	n := max(2*len(p.lines)+strings.Count(p.src, ",")+2, p.need)
+	if cap(p.slab) < n {
+		p.slab = make([]yaml.Node, 0, n)
+	}
+	if cap(p.kids) < n {
+		p.kids = make([]*yaml.Node, 0, n)
+	}
+	p.slab, p.kids, p.stack, p.nodes = p.slab[:0], p.kids[:0], p.stack[:0], 0
 }
 
 // children returns the nodes stacked since mark as one slice, and
@@ -154,6 +175,7 @@ func (p *parser) children(mark int) []*yaml.Node {
 
 // node returns a new node from the parser's slab.
 func (p *parser) node() *yaml.Node {
+	p.nodes++
 	if len(p.slab) == cap(p.slab) {
 		p.slab = make([]yaml.Node, 0, 64)
 	}
@@ -370,7 +392,27 @@ func plain(n *yaml.Node, s string) {
 		outside()
 	}
 	n.Value, n.Tag, n.Style = s, "", 0
-	n.Tag = n.ShortTag()
+	n.Tag = resolve(n)
+}
+
+// resolve returns the tag yaml.v3 resolves the plain scalar n to. Most
+// values are words, which are text by their first letter alone (as
+// yaml.v3's own table has it) or are one of a few spellings of true,
+// false and null; numbers, times and the rest are yaml.v3's to resolve.
+func resolve(n *yaml.Node) string {
+	switch n.Value[0] {
+	case 'y', 'Y', 'n', 'N', 't', 'T', 'f', 'F', 'o', 'O', '~':
+		switch n.Value {
+		case "true", "True", "TRUE", "false", "False", "FALSE":
+			return "!!bool"
+		case "~", "null", "Null", "NULL":
+			return "!!null"
+		}
+		return "!!str"
+	case '+', '-', '.', '0', '1', '2', '3', '4', '5', '6', '7', '8', '9':
+		return n.ShortTag()
+	}
+	return "!!str"
 }
 
 // lineEnd refuses anything after a value but spaces and a comment.

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -30,7 +31,13 @@ func same(path string, a, b *yaml.Node) string {
 // Parse accepted the text.
 func agree(t *testing.T, text string) bool {
 	t.Helper()
-	got, ok := Parse([]byte(text))
+	return agreeWith(t, Parse, text)
+}
+
+// agreeWith is agree for a parse function.
+func agreeWith(t *testing.T, parse func([]byte) (*yaml.Node, bool), text string) bool {
+	t.Helper()
+	got, ok := parse([]byte(text))
 	if !ok {
 		return false
 	}
@@ -156,12 +163,45 @@ func TestParseRegisterFiles(t *testing.T) {
 	t.Logf("Parse took %d of %d test files", took, len(files))
 }
 
+// TestParserReuse parses every text with one Parser, in turn and then
+// again in reverse, so what a text leaves in the parser's memory must
+// not show in the next text's tree.
+func TestParserReuse(t *testing.T) {
+	var p Parser
+	texts := append(slices.Clone(inSubset), outsideSubset...)
+	texts = append(texts, inSubset[len(inSubset)-1]+strings.Repeat("more: [a, b, c, d]\n", 100))
+	for range 2 {
+		for _, text := range texts {
+			agreeWith(t, p.Parse, text)
+		}
+		slices.Reverse(texts)
+	}
+}
+
+// TestResolve compares resolve with yaml.v3's own resolution of plain
+// scalars over every spelling its table knows and words like them.
+func TestResolve(t *testing.T) {
+	words := []string{"true", "True", "TRUE", "tRUE", "false", "False", "FALSE", "null", "Null", "NULL", "nULL", "~", "~x",
+		"y", "Y", "yes", "Yes", "n", "no", "No", "on", "On", "ON", "off", "Off", "other", "team", "farah", "olu",
+		"1", "-1", "+1", "0x1F", "0o17", "017", "0b101", "1_000", "1.5", "1e3", ".5", ".inf", "-.inf", ".nan", ".NaN",
+		"2026-03-04", "2026-03-04T10:00:00Z", "2026-3-4 10:00:00", "2026-13-45", "-", "--", "+", ".", "..", "1-2", "INC-2026-0001", "<<", "a", "Z"}
+	for _, w := range words {
+		n := &yaml.Node{Kind: yaml.ScalarNode, Value: w}
+		if got, want := resolve(n), n.ShortTag(); got != want {
+			t.Errorf("resolve(%q) = %s, yaml.v3 says %s", w, got, want)
+		}
+	}
+}
+
 func FuzzParse(f *testing.F) {
 	for _, text := range append(inSubset, outsideSubset...) {
 		f.Add(text)
 	}
+	// One parser for every input: the fuzzer also tries what one text
+	// leaves behind for the next.
+	var p Parser
 	f.Fuzz(func(t *testing.T, text string) {
-		agree(t, text)
+		agreeWith(t, p.Parse, text)
 	})
 }
 
@@ -170,6 +210,14 @@ func BenchmarkParse(b *testing.B) {
 	b.Run("yamlblock", func(b *testing.B) {
 		for b.Loop() {
 			if _, ok := Parse(text); !ok {
+				b.Fatal("refused")
+			}
+		}
+	})
+	b.Run("yamlblock-reused", func(b *testing.B) {
+		var p Parser
+		for b.Loop() {
+			if _, ok := p.Parse(text); !ok {
 				b.Fatal("refused")
 			}
 		}
