@@ -115,7 +115,7 @@ func FuzzParseCase(f *testing.F) {
 		}
 		sameAsYAMLv3(t, data, c)
 		cached := new(Case)
-		if err := decodeCached(encodeCached(reflect.ValueOf(c).Elem(), c.doc), reflect.ValueOf(cached).Elem(), &cached.doc); err != nil || !reflect.DeepEqual(cached, c) {
+		if err := decodeCached(encodeCached(reflect.ValueOf(c).Elem(), c.doc, 0), reflect.ValueOf(cached).Elem(), &cached.doc); err != nil || !reflect.DeepEqual(cached, c) {
 			t.Errorf("the parse cache does not give back the parsed case (%v)", err)
 		}
 		r := fuzzRegister(t, c, nil)
@@ -198,7 +198,7 @@ func FuzzParseCacheEntry(f *testing.F) {
 		if fs != nil {
 			f.Fatal(fs)
 		}
-		f.Add(encodeCached(reflect.ValueOf(c).Elem(), c.doc))
+		f.Add(encodeCached(reflect.ValueOf(c).Elem(), c.doc, 0))
 	}
 	f.Fuzz(func(t *testing.T, enc []byte) {
 		c := new(Case)

@@ -143,7 +143,8 @@ func cachedParse[T any](c *ParseCache, kind byte, data []byte, parse func([]byte
 	}
 	v, fs := parse(data)
 	if fs == nil {
-		c.store(k, encodeCached(reflect.ValueOf(v).Elem(), *doc(v)))
+		// The entry holds the file's values and body, and its lines.
+		c.store(k, encodeCached(reflect.ValueOf(v).Elem(), *doc(v), len(data)+1024))
 	}
 	return v, fs
 }
@@ -292,11 +293,12 @@ func cachedFields(t reflect.Type) []int {
 
 var cachedFieldsOf sync.Map // reflect.Type → []int
 
-// encodeCached returns the cached form of v and its document, or nil if
+// encodeCached returns the cached form of v and its document, about size
+// bytes, or nil if
 // v holds a type the cache does not know (TestParseCacheRoundTrip keeps
 // that from happening).
-func encodeCached(v reflect.Value, doc *document) []byte {
-	e := &encoder{}
+func encodeCached(v reflect.Value, doc *document, size int) []byte {
+	e := &encoder{buf: make([]byte, 0, size)}
 	e.value(v)
 	e.value(reflect.ValueOf(doc))
 	if e.unknown {
@@ -549,7 +551,7 @@ func (m Minutes) MarshalBinary() ([]byte, error) { return marshal(&m, m.doc) }
 func (m *Minutes) UnmarshalBinary(data []byte) error { return unmarshal(data, m, &m.doc) }
 
 func marshal[T any](v *T, doc *document) ([]byte, error) {
-	enc := encodeCached(reflect.ValueOf(v).Elem(), doc)
+	enc := encodeCached(reflect.ValueOf(v).Elem(), doc, 0)
 	if enc == nil {
 		return nil, fmt.Errorf("register: a %T field the cache cannot hold", *v)
 	}
