@@ -6,10 +6,15 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"sync"
 
 	pgperrors "github.com/ProtonMail/go-crypto/openpgp/errors"
 	"github.com/ProtonMail/go-crypto/openpgp/packet"
 )
+
+// headReaders lend Recipients its reader: a check reads the head of
+// every evidence file in the register, thousands of them.
+var headReaders = sync.Pool{New: func() any { return bufio.NewReaderSize(nil, 4096) }}
 
 // Recipients reads the key ids an OpenPGP message is encrypted to from
 // its public-key encrypted session key packets, without decrypting and
@@ -18,7 +23,12 @@ import (
 // followed by integrity-protected encrypted data is an error that says
 // what was found.
 func Recipients(r io.Reader) ([]uint64, error) {
-	br := bufio.NewReader(r)
+	br := headReaders.Get().(*bufio.Reader)
+	br.Reset(r)
+	defer func() {
+		br.Reset(nil) // nothing read from it outlives the call
+		headReaders.Put(br)
+	}()
 	head, _ := br.Peek(64)
 	switch {
 	case len(head) == 0:
