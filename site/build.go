@@ -19,6 +19,7 @@ import (
 	"time"
 
 	"github.com/council/register/register"
+	"github.com/council/register/register/dirfs"
 	"github.com/council/register/templates"
 	"github.com/yuin/goldmark"
 )
@@ -536,9 +537,9 @@ func (b *builder) copyStatic(dir string) error {
 
 // pagePlan is a rendered case page and where it goes.
 type pagePlan struct {
-	id    string
-	data  []byte
-	files []string // the page's paths in new trees
+	id   string
+	data []byte
+	dirs []*dirfs.Dir // the cases folders of new trees it goes into
 }
 
 // renderCases renders each case page once per distinct variant (which
@@ -597,6 +598,14 @@ func (b *builder) renderCases(ctx context.Context, views []*audience) ([][]pageP
 	}
 	keys := make([]map[string]string, len(views)) // audience → case id → page key
 	fresh := make([]bool, len(views))
+	dirs := make([]*dirfs.Dir, len(views)) // the cases folder of each fresh tree
+	defer func() {
+		for _, d := range dirs {
+			if d != nil {
+				d.Close()
+			}
+		}
+	}()
 	for j, a := range views {
 		keys[j] = make(map[string]string, len(a.cases))
 		changed := 0
@@ -610,7 +619,11 @@ func (b *builder) renderCases(ctx context.Context, views []*audience) ([][]pageP
 		}
 		fresh[j] = b.prevKeys[a.Name] == nil || changed > len(a.cases)/4 || !b.canMove(a.Name)
 		if fresh[j] {
-			if err := os.MkdirAll(filepath.Join(b.out, a.Name, "cases"), 0o755); err != nil {
+			dir := filepath.Join(b.out, a.Name, "cases")
+			if err := os.MkdirAll(dir, 0o755); err != nil {
+				return nil, err
+			}
+			if dirs[j], err = dirfs.OpenDir(dir); err != nil {
 				return nil, err
 			}
 		}
@@ -651,7 +664,7 @@ func (b *builder) renderCases(ctx context.Context, views []*audience) ([][]pageP
 				plans[v.key] = p
 			}
 			if fresh[j] {
-				p.files = append(p.files, b.caseFile(a.Name, c.ID))
+				p.dirs = append(p.dirs, dirs[j])
 			} else {
 				mu.Lock()
 				pending[j] = append(pending[j], pagePlan{id: c.ID, data: p.data})
@@ -659,7 +672,7 @@ func (b *builder) renderCases(ctx context.Context, views []*audience) ([][]pageP
 			}
 		}
 		for _, p := range plans {
-			if len(p.files) > 0 {
+			if len(p.dirs) > 0 {
 				select {
 				case jobs <- *p:
 				case <-ctx.Done():
@@ -684,17 +697,18 @@ func (b *builder) renderCases(ctx context.Context, views []*audience) ([][]pageP
 }
 
 // writeCase writes a case's page into the first new tree and links it
-// into the others.
+// into the others, each by name in the tree's open cases folder.
 func writeCase(p pagePlan) error {
-	first := ""
-	for _, f := range p.files {
-		if first != "" && os.Link(first, f) == nil {
+	name := path.Base(casePath(p.id))
+	var first *dirfs.Dir
+	for _, d := range p.dirs {
+		if first != nil && first.Link(name, d) == nil {
 			continue
 		}
-		if err := os.WriteFile(f, p.data, 0o644); err != nil {
+		if err := d.WriteFile(name, p.data, 0o644); err != nil {
 			return err
 		}
-		first = f
+		first = d
 	}
 	return nil
 }
