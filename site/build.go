@@ -169,8 +169,10 @@ type builder struct {
 	out  string
 	prev string
 
-	tmpl     *template.Template
-	md       goldmark.Markdown
+	tmpl *template.Template
+	md   goldmark.Markdown
+	// saved is closed when the cache, written during the build, is.
+	saved    chan struct{}
 	dirs     sync.Map
 	lap      func(string)
 	rendered atomic.Int64
@@ -224,6 +226,17 @@ func (b *builder) build(ctx context.Context, audiences []register.Audience) erro
 		return err
 	}
 	b.lap(fmt.Sprintf("case pages (%d rendered)", b.rendered.Load()))
+	// Every case is parsed and has its fragments: the cache is written
+	// while the audiences' pages are made, which leave a processor idle
+	// now and then, rather than after them. Fragments page types add
+	// after their case's entry is written are made again next build.
+	if b.reg.cache != nil {
+		b.saved = make(chan struct{})
+		go func() {
+			defer close(b.saved)
+			b.reg.cache.save()
+		}()
+	}
 	// Audiences that see the same cases one after the other, so the work
 	// they share (View.Shared) is dropped as soon as no other needs it.
 	order := slices.Clone(views)

@@ -124,11 +124,15 @@ func writeCacheFile(dir, env string, docs map[string]*cachedCase) error {
 				rec.bytes(fr.CSV)
 				rec.bytes(fr.JSON)
 				rec.bytes(fr.Search)
+				// Page types may be adding fragments while the cache
+				// is written (see builder.build).
+				fragMu.Lock()
 				rec.uint(uint64(len(fr.More)))
 				for _, k := range sortedKeys(fr.More) {
 					rec.bytes([]byte(k))
 					rec.bytes(fr.More[k])
 				}
+				fragMu.Unlock()
 			} else {
 				rec.uint(0)
 			}

@@ -126,11 +126,13 @@ func openCache(dir string) *cache {
 // few files afresh (their size or time no longer matches, so a stale
 // entry is never used).
 func (c *cache) save() {
+	fragMu.Lock()
 	for p, d := range c.Docs {
 		if !c.used[p] || (d.Frag != nil && d.Frag.added) {
 			c.changed++
 		}
 	}
+	fragMu.Unlock()
 	if !c.envChanged && c.changed <= len(c.Docs)/100 {
 		return
 	}

@@ -179,6 +179,11 @@ func Build(ctx context.Context, in Input, out string, opts Options) error {
 		return err
 	}
 	b := &builder{in: in, opts: opts, reg: reg, out: tmp, prev: out, files: map[string]map[string]string{}, lap: lap}
+	defer func() {
+		if b.saved != nil {
+			<-b.saved // nothing is written after Build returns
+		}
+	}()
 	m := readManifest(opts.CacheDir)
 	abs, _ := filepath.Abs(out)
 	if m != nil && m.Out == abs && m.Audiences == audienceNames(reg.Settings) && opts.Finish == nil {
@@ -202,8 +207,8 @@ func Build(ctx context.Context, in Input, out string, opts Options) error {
 	}
 	ok = true
 	lap("swap")
-	if reg.cache != nil {
-		reg.cache.save()
+	if b.saved != nil {
+		<-b.saved
 	}
 	if reg.cache != nil && opts.Finish == nil {
 		writeManifest(opts.CacheDir, &manifest{Layout: layout, Out: abs, Audiences: audienceNames(reg.Settings), Keys: b.caseKeys, Files: b.files})
