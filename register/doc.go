@@ -46,6 +46,15 @@
 // 2026-11-05T14:30:00Z or 2026-11-05T14:30:00+01:00; dates like
 // 2026-11-05.
 //
+// adrg/frontmatter splits a document; gopkg.in/yaml.v3 defines what its
+// YAML means and words every YAML error. Front matter in the plain block
+// YAML that register files keep to (block mappings and lists, one-line
+// plain and quoted values and flow lists, literal text) is parsed by
+// [github.com/council/register/register/yamlblock] straight into the
+// node tree yaml.v3 would build, several times faster; any other YAML
+// goes to yaml.v3. The two trees are held equal by a differential test
+// and a fuzz target.
+//
 // # Case files
 //
 // cases/YYYY/ID/case.md. Field by field (type; meaning; policy):

@@ -57,7 +57,16 @@ func (d *document) Line(path string) int {
 // parseDocument splits a Markdown document into its required front
 // matter and body and decodes the front matter strictly into v.
 func parseDocument(r io.Reader, v any) (*document, Findings) {
-	data, err := io.ReadAll(io.LimitReader(r, MaxDocument+1))
+	var data []byte
+	var err error
+	if l, ok := r.(interface{ Len() int }); ok && l.Len() <= MaxDocument {
+		// A bytes.Reader or strings.Reader: read in one allocation of
+		// its size, not by doubling from 512 bytes.
+		data = make([]byte, l.Len())
+		_, err = io.ReadFull(r, data)
+	} else {
+		data, err = io.ReadAll(io.LimitReader(r, MaxDocument+1))
+	}
 	if err != nil {
 		return nil, Findings{errorf(0, "read", "%v", err)}
 	}

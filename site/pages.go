@@ -13,6 +13,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/council/register/register"
@@ -82,7 +83,7 @@ func (b *builder) fragments(ctx context.Context) error {
 		}
 		f := &fragments{}
 		var err error
-		if f.Row, err = b.execute("row", c); err != nil {
+		if f.Row, err = b.execute("row", c.Case); err != nil { // register.Case: see case.tmpl on promoted fields
 			return err
 		}
 		ico := ""
@@ -93,11 +94,12 @@ func (b *builder) fragments(ctx context.Context) error {
 		rec := []string{c.ID, c.Title, c.Status, string(c.Category), strings.Join(strs(c.Types), ";"),
 			strings.Join(strs(c.Impact), ";"), strconv.FormatBool(c.PersonalData), reported,
 			c.ReportedBy, c.Investigator, ico, c.Resolution, casePath(c.ID)}
-		var buf bytes.Buffer
-		w := report.NewCSVWriter(&buf)
-		w.Write(rec)
-		w.Flush()
-		f.CSV = bytes.Clone(buf.Bytes()) // exact: the buffer grew past it
+		cr := csvRows.Get().(*csvRow)
+		cr.buf.Reset()
+		cr.w.Write(rec)
+		cr.w.Flush()
+		f.CSV = bytes.Clone(cr.buf.Bytes()) // exact: the buffer grew past it
+		csvRows.Put(cr)
 		if f.JSON, err = json.Marshal(exportCase{ID: c.ID, Title: c.Title, Status: c.Status, Category: string(c.Category),
 			Types: strs(c.Types), Impact: strs(c.Impact), PersonalData: c.PersonalData, ReportedAt: c.ReportedAt.UTC(),
 			ReportedBy: c.ReportedBy, Investigator: c.Investigator, ICODecision: ico, Resolution: c.Resolution,
@@ -113,6 +115,15 @@ func (b *builder) fragments(ctx context.Context) error {
 		return nil
 	})
 }
+
+// A csvRow is where a case's CSV row is written: csv.Writer makes a 4 KB
+// buffer of its own, so one is kept for row after row.
+type csvRow struct {
+	buf bytes.Buffer
+	w   *report.CSVWriter
+}
+
+var csvRows = sync.Pool{New: func() any { r := &csvRow{}; r.w = report.NewCSVWriter(&r.buf); return r }}
 
 type count struct {
 	Name  string
