@@ -4,7 +4,6 @@ import (
 	"cmp"
 	"iter"
 	"slices"
-	"strings"
 	"sync"
 )
 
@@ -65,15 +64,21 @@ func pathName(n uint32) string {
 }
 
 // add records a path's line; sorted fixes the order once all are added.
-func (fl *fieldLines) add(path []byte, line int) {
+// It reports false for a path the document's own map holds already
+// (once finds those in the table).
+func (fl *fieldLines) add(path []byte, line int) bool {
 	if n, ok := pathNumber(path); ok {
 		fl.known = append(fl.known, fieldLine{n, uint32(line)})
-		return
+		return true
 	}
 	if fl.other == nil {
 		fl.other = map[string]int{}
 	}
+	if _, dup := fl.other[string(path)]; dup {
+		return false
+	}
 	fl.other[string(path)] = line
+	return true
 }
 
 func (fl *fieldLines) sorted() {
@@ -104,27 +109,33 @@ func (fl fieldLines) get(path string) (int, bool) {
 	return l, ok
 }
 
-// all yields every path and its line, sorted by path.
+// all yields every path and its line, in no set order.
 func (fl fieldLines) all() iter.Seq2[string, int] {
-	type pl struct {
-		path string
-		line int
-	}
-	list := make([]pl, 0, len(fl.known)+len(fl.other))
-	for _, e := range fl.known {
-		list = append(list, pl{pathName(e.path), int(e.line)})
-	}
-	for p, l := range fl.other {
-		list = append(list, pl{p, l})
-	}
-	slices.SortFunc(list, func(a, b pl) int { return strings.Compare(a.path, b.path) })
 	return func(yield func(string, int) bool) {
-		for _, e := range list {
-			if !yield(e.path, e.line) {
+		pathsMu.RLock()
+		names := paths // appended to, never changed: a prefix stays valid
+		pathsMu.RUnlock()
+		for _, e := range fl.known {
+			if !yield(names[e.path], int(e.line)) {
+				return
+			}
+		}
+		for p, l := range fl.other {
+			if !yield(p, l) {
 				return
 			}
 		}
 	}
+}
+
+// once reports whether no path is given twice; it needs sorted.
+func (fl fieldLines) once() bool {
+	for i := 1; i < len(fl.known); i++ {
+		if fl.known[i].path == fl.known[i-1].path {
+			return false
+		}
+	}
+	return true
 }
 
 // size is the number of paths.

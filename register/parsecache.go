@@ -465,18 +465,18 @@ func (d *decoder) value(v reflect.Value) {
 			return
 		}
 		doc.Lines = fieldLines{known: make([]fieldLine, 0, n)}
-		var prev []byte
-		for i := range n {
+		for range n {
 			k := d.bytes(int(d.uvarint()))
 			l := d.uvarint()
-			if d.err != nil || (i > 0 && string(prev) >= string(k)) || l > 1<<31 {
-				d.fail() // written sorted, each path once
+			if d.err != nil || l > 1<<31 || !doc.Lines.add(k, int(l)) {
+				d.fail() // each path is written once
 				return
 			}
-			doc.Lines.add(k, int(l))
-			prev = k
 		}
-		doc.Lines.sorted()
+		if doc.Lines.sorted(); !doc.Lines.once() {
+			d.fail()
+			return
+		}
 		doc.Body = bytes.Clone(d.bytes(int(d.uvarint())))
 		doc.BodyLine = int(d.uvarint())
 		return
