@@ -53,14 +53,24 @@ func read(fd int, b []byte) (int, error) {
 	}
 }
 
-func (d dirFS) Open(name string) (fs.File, error) {
+// open opens the file name of the tree, returning its descriptor and
+// real path, or a *fs.PathError that names it as the tree does.
+func (d dirFS) open(name string, flags int) (int, string, error) {
 	p, err := d.path("open", name)
 	if err != nil {
-		return nil, err
+		return -1, "", err
 	}
-	fd, err := open(p, 0)
+	fd, err := open(p, flags)
 	if err != nil {
-		return nil, &fs.PathError{Op: "open", Path: name, Err: err}
+		return -1, "", &fs.PathError{Op: "open", Path: name, Err: err}
+	}
+	return fd, p, nil
+}
+
+func (d dirFS) Open(name string) (fs.File, error) {
+	fd, p, err := d.open(name, 0)
+	if err != nil {
+		return nil, err
 	}
 	return &file{fd: fd, name: name, path: p}, nil
 }
@@ -71,13 +81,9 @@ func (d dirFS) Stat(name string) (fs.FileInfo, error) { return stat(string(d), n
 var buffers = sync.Pool{New: func() any { b := make([]byte, 32<<10); return &b }}
 
 func (d dirFS) ReadFile(name string) ([]byte, error) {
-	p, err := d.path("open", name)
+	fd, _, err := d.open(name, 0)
 	if err != nil {
 		return nil, err
-	}
-	fd, err := open(p, 0)
-	if err != nil {
-		return nil, &fs.PathError{Op: "open", Path: name, Err: err}
 	}
 	defer syscall.Close(fd)
 	bp := buffers.Get().(*[]byte)
@@ -99,13 +105,9 @@ func (d dirFS) ReadFile(name string) ([]byte, error) {
 }
 
 func (d dirFS) ReadDir(name string) ([]fs.DirEntry, error) {
-	p, err := d.path("open", name)
+	fd, p, err := d.open(name, syscall.O_DIRECTORY)
 	if err != nil {
 		return nil, err
-	}
-	fd, err := open(p, syscall.O_DIRECTORY)
-	if err != nil {
-		return nil, &fs.PathError{Op: "open", Path: name, Err: err}
 	}
 	defer syscall.Close(fd)
 	list, err := entries(fd, p)
