@@ -67,11 +67,14 @@
 // type keeps per-case pieces between builds with View.CaseFragment (the
 // breaches record keeps each case's section).
 //
-// With Options.CacheDir, parsed cases are kept (a stream of small gob
-// messages, keyed by path, size and modification time, as Git's index
-// does; a case keeps its field lines, so Has answers as when parsed) with
-// their list rows and export lines; a build that changed under 1% of it
-// does not rewrite it. A manifest records each tree's page keys and the
+// With Options.CacheDir, parsed cases are kept (one checksummed binary
+// file, cases.bin, keyed by path, size and modification time, as Git's
+// index does; a case keeps its field lines, so Has answers as when
+// parsed) with their list rows and export lines; a build that changed
+// under 1% of it does not rewrite it, and it is written while the
+// audiences' pages are made. What a build gathers from the history can be
+// kept the same way (EncodeInput, DecodeInput): register build keeps it
+// by HEAD. A manifest records each tree's page keys and the
 // keys or content hashes of its other files. The next build of the same
 // output moves each tree's previous cases folder over (when fewer than a
 // quarter of its pages changed) and replaces only the pages whose key

@@ -1,10 +1,7 @@
 package main
 
 import (
-	"bufio"
-	"bytes"
 	"context"
-	"encoding/gob"
 	"errors"
 	"fmt"
 	"io"
@@ -134,7 +131,7 @@ func siteInput(ctx context.Context, dir string, now time.Time) (site.Input, erro
 	if branch == "" {
 		branch = repo.Settings(head).MainBranch
 	}
-	cacheFile := filepath.Join(caches, "site-input-v2.gob")
+	cacheFile := filepath.Join(caches, "site-input-v3.bin")
 	key := fmt.Sprintf("%s %s %s", head, branch, buildIdentity())
 	if buildIdentity() == "" {
 		cacheFile = "" // no build to key it to: keep nothing
@@ -197,12 +194,10 @@ func cacheDir(dir, out string) string {
 // siteInput gathers is kept by HEAD, branch and build (a new build of
 // register may judge the history by new rules), so a rebuild after
 // editing the working tree reads a few megabytes instead of auditing the
-// whole history again. The file holds two gob messages: the key, then
-// the site.Input.
+// whole history again (site.EncodeInput gives the file's form).
 //
 // openSiteInput opens the kept input if it was kept under key, and
-// returns the function that reads it. The key is a message of its own,
-// so a stale file is known without decoding the rest.
+// returns the function that decodes it.
 func openSiteInput(file, key string) (read func() (site.Input, error), ok bool) {
 	if file == "" {
 		return nil, false
@@ -212,46 +207,16 @@ func openSiteInput(file, key string) (read func() (site.Input, error), ok bool) 
 	if err != nil {
 		return nil, false
 	}
-	dec := gob.NewDecoder(bytes.NewReader(data))
-	var k string
-	if dec.Decode(&k) != nil || k != key {
+	if k, err := site.InputKey(data); err != nil || k != key {
 		return nil, false
 	}
 	return func() (site.Input, error) {
-		var in site.Input
-		err := dec.Decode(&in)
-		dec = nil // nor its buffer of the whole message
+		in, err := site.DecodeInput(data)
 		if err != nil || in.Audit == nil {
 			return site.Input{}, fmt.Errorf("damaged: %v", err)
 		}
-		internEvents(in.History)
 		return in, nil
 	}, true
-}
-
-// internEvents shares the strings of the events: tens of thousands of
-// events name a few people, verdicts and fields, and the history index
-// shares them the same way instead of keeping a copy for each event.
-func internEvents(history map[string][]site.Event) {
-	shared := map[string]string{}
-	intern := func(s *string) {
-		if v, ok := shared[*s]; ok {
-			*s = v
-		} else {
-			shared[*s] = *s
-		}
-	}
-	for _, evs := range history {
-		for i := range evs {
-			e := &evs[i]
-			for _, s := range []*string{&e.Author, &e.AuthorName, &e.Signature, &e.Signer, &e.Transition} {
-				intern(s)
-			}
-			for j := range e.Fields {
-				intern(&e.Fields[j])
-			}
-		}
-	}
 }
 
 // writeSiteInput saves in for the next build; a failure costs that build
@@ -264,17 +229,13 @@ func writeSiteInput(file, key string, in site.Input) {
 		return
 	}
 	tmp, err := writeTemp(filepath.Dir(file), "."+filepath.Base(file)+".tmp-*", 0o600, func(w io.Writer) error {
-		bw := bufio.NewWriter(w)
-		enc := gob.NewEncoder(bw)
-		if err := enc.Encode(key); err != nil {
-			return err
-		}
-		if err := enc.Encode(in); err != nil {
-			return err
-		}
-		return bw.Flush()
+		_, err := w.Write(site.EncodeInput(key, in))
+		return err
 	})
 	if err == nil && os.Rename(tmp, file) != nil {
 		os.Remove(tmp)
+	}
+	for _, old := range []string{"site-input-v1.gob", "site-input-v2.gob"} { // gob files of earlier builds
+		os.Remove(filepath.Join(filepath.Dir(file), old))
 	}
 }

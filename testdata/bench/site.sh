@@ -79,7 +79,7 @@ for r in $(seq "$rounds"); do
 	# output, or in .git/register/site of a Git register). What register
 	# works out from the history stays warm — the index
 	# (.git/register/index-v1.gob) and the case timelines and audit at
-	# HEAD (.git/register/site-input-v2.gob): the history is the history
+	# HEAD (.git/register/site-input-v3.bin): the history is the history
 	# benchmark's subject, and Hugo reads no history. The line "full
 	# build, history audit included" below measures a build without the
 	# second, for the record.
@@ -87,7 +87,7 @@ for r in $(seq "$rounds"); do
 	measure hugo --quiet -s "$hs" -d "$tmp/hugo-out" >>"$tmp/hugo.t"
 	if [ -d "$reg/.git" ] && [ "$r" = 1 ]; then
 		register audit "$reg" >/dev/null 2>&1 || true
-		rm -f "$reg/.git/register/site-input-v2.gob"
+		rm -f "$reg/.git/register/site-input-v3.bin"
 		measure register build "$reg" --out "$tmp/public" >"$tmp/audit.t"
 		rm -rf "$tmp/public" "$reg/.git/register/site"
 	fi

@@ -1,0 +1,122 @@
+package site
+
+import (
+	"reflect"
+	"testing"
+	"time"
+)
+
+func testInput() Input {
+	bst := time.FixedZone("BST", 3600)
+	return Input{
+		HistoryNote: "",
+		Audit: &AuditStatus{Head: "0123456789abcdef0123456789abcdef01234567", Commits: 3, Signed: 2, Verified: 1,
+			Findings: []string{"abc1234: commit is not signed"}, Checked: time.Date(2026, 12, 6, 10, 0, 0, 0, time.UTC)},
+		History: map[string][]Event{
+			"INC-2026-0001": {
+				{Commit: "aaaa", Time: time.Date(2026, 3, 4, 10, 0, 0, 5, bst), Author: "alice", AuthorName: "Alice Analyst",
+					Signature: "good", Signer: "alice", Transition: "-> reported", Fields: []string{"status", "title"}},
+				{Commit: "bbbb", Time: time.Date(2026, 3, 5, 9, 0, 0, 0, time.UTC), Author: "bob@example.org",
+					Signature: "unsigned", Fields: []string{"status"}},
+			},
+			"INC-2026-0002": {{Commit: "cccc", Author: "alice", AuthorName: "Alice Analyst", Signature: "good"}},
+			"INC-2026-0003": {},
+		},
+	}
+}
+
+// sameInput compares inputs, times by instant and offset (the zone's
+// name is not kept).
+func sameInput(t *testing.T, got, want Input) {
+	t.Helper()
+	same := func(a, b time.Time) bool {
+		_, ao := a.Zone()
+		_, bo := b.Zone()
+		return a.Equal(b) && ao == bo && a.IsZero() == b.IsZero()
+	}
+	if (got.Audit == nil) != (want.Audit == nil) || got.HistoryNote != want.HistoryNote || len(got.History) != len(want.History) || (got.History == nil) != (want.History == nil) {
+		t.Fatalf("got %+v, want %+v", got, want)
+	}
+	if want.Audit != nil {
+		g, w := *got.Audit, *want.Audit
+		if !same(g.Checked, w.Checked) {
+			t.Errorf("audit checked %v, want %v", g.Checked, w.Checked)
+		}
+		g.Checked, w.Checked = time.Time{}, time.Time{}
+		if !reflect.DeepEqual(g, w) {
+			t.Errorf("audit %+v, want %+v", g, w)
+		}
+	}
+	for id, evs := range want.History {
+		gevs := got.History[id]
+		if len(gevs) != len(evs) {
+			t.Fatalf("%s: %d events, want %d", id, len(gevs), len(evs))
+		}
+		for i := range evs {
+			g, w := gevs[i], evs[i]
+			if !same(g.Time, w.Time) {
+				t.Errorf("%s event %d: time %v, want %v", id, i, g.Time, w.Time)
+			}
+			g.Time, w.Time = time.Time{}, time.Time{}
+			if !reflect.DeepEqual(g, w) {
+				t.Errorf("%s event %d: %+v, want %+v", id, i, g, w)
+			}
+		}
+	}
+}
+
+func TestInputRoundTrip(t *testing.T) {
+	for name, in := range map[string]Input{
+		"history": testInput(),
+		"none":    {HistoryNote: "not a Git repository"},
+	} {
+		t.Run(name, func(t *testing.T) {
+			data := EncodeInput("head main build", in)
+			if k, err := InputKey(data); err != nil || k != "head main build" {
+				t.Fatalf("key %q, %v", k, err)
+			}
+			got, err := DecodeInput(data)
+			if err != nil {
+				t.Fatal(err)
+			}
+			sameInput(t, got, in)
+		})
+	}
+}
+
+// TestInputDamaged: any cut or changed byte is refused, never decoded
+// into a partial or wrong input.
+func TestInputDamaged(t *testing.T) {
+	data := EncodeInput("key", testInput())
+	for n := range len(data) {
+		if _, err := DecodeInput(data[:n]); err == nil {
+			t.Fatalf("cut to %d bytes: decoded", n)
+		}
+	}
+	for i := range data {
+		bad := append([]byte(nil), data...)
+		bad[i] ^= 0x20
+		if _, err := DecodeInput(bad); err == nil {
+			t.Fatalf("byte %d changed: decoded", i)
+		}
+		if _, err := InputKey(bad); err == nil {
+			t.Fatalf("byte %d changed: key read", i)
+		}
+	}
+}
+
+func BenchmarkDecodeInput(b *testing.B) {
+	in := Input{Audit: &AuditStatus{}, History: map[string][]Event{}}
+	base := testInput().History["INC-2026-0001"]
+	for i := range 10000 {
+		id := "INC-" + time.Date(2026, 1, 1, 0, 0, i, 0, time.UTC).Format("150405")
+		in.History[id] = append(in.History[id], base...)
+	}
+	data := EncodeInput("k", in)
+	b.SetBytes(int64(len(data)))
+	for b.Loop() {
+		if _, err := DecodeInput(data); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
