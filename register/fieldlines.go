@@ -35,7 +35,7 @@ const (
 
 // pathNumber returns the number of a path, numbering it if the table has
 // room; ok is false for a path the table does not hold.
-func pathNumber(b []byte) (n uint32, ok bool) {
+func pathNumber[P ~string | ~[]byte](b P) (n uint32, ok bool) {
 	pathsMu.RLock()
 	n, ok = pathNum[string(b)]
 	pathsMu.RUnlock()
@@ -66,7 +66,11 @@ func pathName(n uint32) string {
 // add records a path's line; sorted fixes the order once all are added.
 // It reports false for a path the document's own map holds already
 // (once finds those in the table).
-func (fl *fieldLines) add(path []byte, line int) bool {
+func (fl *fieldLines) add(path string, line int) bool { return addLine(fl, path, line) }
+
+// addLine is add for a path as a string or as bytes (which a cache entry
+// is read as), without copying it.
+func addLine[P ~string | ~[]byte](fl *fieldLines, path P, line int) bool {
 	if n, ok := pathNumber(path); ok {
 		fl.known = append(fl.known, fieldLine{n, uint32(line)})
 		return true
@@ -85,14 +89,10 @@ func (fl *fieldLines) sorted() {
 	slices.SortFunc(fl.known, func(a, b fieldLine) int { return cmp.Compare(a.path, b.path) })
 }
 
-// newFieldLines returns the lines of m in compact form.
-func newFieldLines(m map[string]int) fieldLines {
-	fl := fieldLines{known: make([]fieldLine, 0, len(m))}
-	for p, l := range m {
-		fl.add([]byte(p), l)
-	}
-	fl.sorted()
-	return fl
+// at returns the line of a field path, or 0.
+func (fl fieldLines) at(path string) int {
+	l, _ := fl.get(path)
+	return l
 }
 
 // get returns the line of a field path.

@@ -41,3 +41,13 @@ func TestFieldLinesPastTheTable(t *testing.T) {
 		t.Errorf("all yields %v, want %v", got, m)
 	}
 }
+
+// newFieldLines returns the lines of m in compact form.
+func newFieldLines(m map[string]int) fieldLines {
+	fl := fieldLines{known: make([]fieldLine, 0, len(m))}
+	for p, l := range m {
+		fl.add(p, l)
+	}
+	fl.sorted()
+	return fl
+}

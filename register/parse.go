@@ -120,7 +120,7 @@ func parseDocumentBytes(data []byte, v any) (*document, Findings) {
 	fmLines := bytes.Count(data[:len(data)-len(body)], []byte("\n"))
 	// A register holds thousands of bodies: keep each apart from its
 	// file's bytes, whose front matter is garbage once decoded.
-	return &document{Lines: newFieldLines(lines), Body: bytes.Clone(body), BodyLine: fmLines + 1}, nil
+	return &document{Lines: lines, Body: bytes.Clone(body), BodyLine: fmLines + 1}, nil
 }
 
 // lineReaders lend frontmatter the line reader it would otherwise make,
@@ -195,13 +195,13 @@ func lineAt(data []byte, offset int) int {
 // YAML file. It refuses anchors and aliases (the "billion laughs" bomb),
 // duplicate keys, unknown fields and values of the wrong type, and
 // reports each with its line. It returns the line of every field path.
-func decodeYAML(text []byte, offset int, v any) (map[string]int, Findings) {
+func decodeYAML(text []byte, offset int, v any) (fieldLines, Findings) {
 	root := "front matter"
 	if offset == 0 {
 		root = "file"
 	}
 	if i := indentTab(text); i >= 0 {
-		return nil, Findings{errorf(offset+lineAt(text, i), "schema", "tab used for indentation; indent YAML with spaces")}
+		return fieldLines{}, Findings{errorf(offset+lineAt(text, i), "schema", "tab used for indentation; indent YAML with spaces")}
 	}
 	// Register files keep to plain block YAML, which yamlblock parses
 	// into the very tree yaml.v3 would, several times faster; anything
@@ -212,22 +212,23 @@ func decodeYAML(text []byte, offset int, v any) (map[string]int, Findings) {
 	if !ok {
 		n = new(yaml.Node)
 		if err := yaml.Unmarshal(text, n); err != nil {
-			return nil, Findings{yamlError(err, offset)}
+			return fieldLines{}, Findings{yamlError(err, offset)}
 		}
 	}
 	if n.Kind == 0 || len(n.Content) == 0 {
-		return nil, Findings{errorf(offset+1, "schema", "%s is empty; write the fields as YAML, one \"name: value\" a line", root)}
+		return fieldLines{}, Findings{errorf(offset+1, "schema", "%s is empty; write the fields as YAML, one \"name: value\" a line", root)}
 	}
 	doc := n.Content[0]
 	if fs := refuseAnchors(doc, offset, nil); fs != nil {
-		return nil, fs
+		return fieldLines{}, fs
 	}
 	// Nearly every field and list item is on a line of its own.
-	w := walker{offset: offset, lines: make(map[string]int, bytes.Count(text, []byte("\n"))+8), root: root}
+	w := walker{offset: offset, lines: fieldLines{known: make([]fieldLine, 0, bytes.Count(text, []byte("\n"))+8)}, root: root}
 	w.walk(doc, reflect.ValueOf(v).Elem(), "")
 	if w.findings != nil {
-		return nil, w.findings
+		return fieldLines{}, w.findings
 	}
+	w.lines.sorted()
 	return w.lines, nil
 }
 
@@ -296,8 +297,38 @@ func yamlError(err error, offset int) Finding {
 type walker struct {
 	root     string // "front matter" or "file", for the top level
 	offset   int
-	lines    map[string]int
+	lines    fieldLines
 	findings Findings
+}
+
+// earlier returns the line of the first key before the i-th entry of the
+// mapping n that has the same name as it, if there is one: a key given
+// twice in one mapping is the only way one path can come twice. A big
+// mapping is looked up through an index, built once in seen.
+func earlier(n *yaml.Node, i int, seen *map[string]int) (int, bool) {
+	k := n.Content[i]
+	if len(n.Content) <= 64 {
+		for j := 0; j < i; j += 2 {
+			if c := n.Content[j]; c.Kind == yaml.ScalarNode && c.Value == k.Value {
+				return c.Line, true
+			}
+		}
+		return 0, false
+	}
+	if *seen == nil {
+		*seen = make(map[string]int, len(n.Content)/2)
+		for j := 0; j < len(n.Content); j += 2 {
+			if c := n.Content[j]; c.Kind == yaml.ScalarNode {
+				if _, ok := (*seen)[c.Value]; !ok {
+					(*seen)[c.Value] = j
+				}
+			}
+		}
+	}
+	if j := (*seen)[k.Value]; j < i {
+		return n.Content[j].Line, true
+	}
+	return 0, false
 }
 
 func (w *walker) errorf(n *yaml.Node, format string, args ...any) {
@@ -354,6 +385,7 @@ func (w *walker) walk(n *yaml.Node, v reflect.Value, path string) {
 			return
 		}
 		fields := structFields(t)
+		var seen map[string]int
 		for i := 0; i+1 < len(n.Content); i += 2 {
 			k, val := n.Content[i], n.Content[i+1]
 			if k.Kind != yaml.ScalarNode {
@@ -361,16 +393,16 @@ func (w *walker) walk(n *yaml.Node, v reflect.Value, path string) {
 				continue
 			}
 			p := join(path, k.Value)
-			if prev, ok := w.lines[p]; ok {
-				w.errorf(k, "field %q is given twice (first on line %d); keep one", p, prev)
-				continue
-			}
 			f, ok := fields[k.Value]
 			if !ok {
 				w.errorf(k, "unknown field %q%s", p, suggest(k.Value, fields))
 				continue
 			}
-			w.lines[p] = w.offset + k.Line
+			if prev, twice := earlier(n, i, &seen); twice {
+				w.errorf(k, "field %q is given twice (first on line %d); keep one", p, w.offset+prev)
+				continue
+			}
+			w.lines.add(p, w.offset+k.Line)
 			w.walk(val, v.Field(f), p)
 		}
 	case reflect.Map:
@@ -381,6 +413,7 @@ func (w *walker) walk(n *yaml.Node, v reflect.Value, path string) {
 		if v.IsNil() {
 			v.Set(reflect.MakeMapWithSize(t, len(n.Content)/2))
 		}
+		var seen map[string]int
 		for i := 0; i+1 < len(n.Content); i += 2 {
 			k, val := n.Content[i], n.Content[i+1]
 			if k.Kind != yaml.ScalarNode {
@@ -388,11 +421,11 @@ func (w *walker) walk(n *yaml.Node, v reflect.Value, path string) {
 				continue
 			}
 			p := join(path, k.Value)
-			if prev, ok := w.lines[p]; ok {
-				w.errorf(k, "%q is given twice in %s (first on line %d); keep one", k.Value, path, prev)
+			if prev, twice := earlier(n, i, &seen); twice {
+				w.errorf(k, "%q is given twice in %s (first on line %d); keep one", k.Value, path, w.offset+prev)
 				continue
 			}
-			w.lines[p] = w.offset + k.Line
+			w.lines.add(p, w.offset+k.Line)
 			kv, ev := reflect.New(t.Key()).Elem(), reflect.New(t.Elem()).Elem()
 			w.walk(k, kv, path)
 			w.walk(val, ev, p)
@@ -412,7 +445,7 @@ func (w *walker) walk(n *yaml.Node, v reflect.Value, path string) {
 				w.errorf(item, "%s: empty list item; write its value or remove the \"-\"", w.describe(p))
 				continue
 			}
-			w.lines[p] = w.offset + item.Line
+			w.lines.add(p, w.offset+item.Line)
 			w.walk(item, v.Index(i), p)
 		}
 	case reflect.Bool:
@@ -544,21 +577,21 @@ func editDistance(a, b string) int {
 
 // readYAMLFile reads a whole YAML file (register.yaml, people.yaml,
 // workflow.yaml) of bounded size and decodes it strictly into v.
-func readYAMLFile(r io.Reader, v any) (map[string]int, Findings) {
+func readYAMLFile(r io.Reader, v any) (fieldLines, Findings) {
 	data, err := io.ReadAll(io.LimitReader(r, MaxYAMLFile+1))
 	if err != nil {
-		return nil, Findings{errorf(0, "read", "%v", err)}
+		return fieldLines{}, Findings{errorf(0, "read", "%v", err)}
 	}
 	return decodeYAMLFile(data, v)
 }
 
 // decodeYAMLFile is readYAMLFile on data in memory.
-func decodeYAMLFile(data []byte, v any) (map[string]int, Findings) {
+func decodeYAMLFile(data []byte, v any) (fieldLines, Findings) {
 	if len(data) > MaxYAMLFile {
-		return nil, Findings{errorf(0, "schema", "file is larger than %d bytes", MaxYAMLFile)}
+		return fieldLines{}, Findings{errorf(0, "schema", "file is larger than %d bytes", MaxYAMLFile)}
 	}
 	if fs := checkText(data); fs != nil {
-		return nil, fs
+		return fieldLines{}, fs
 	}
 	return decodeYAML(data, 0, v)
 }

@@ -468,7 +468,7 @@ func (d *decoder) value(v reflect.Value) {
 		for range n {
 			k := d.bytes(int(d.uvarint()))
 			l := d.uvarint()
-			if d.err != nil || l > 1<<31 || !doc.Lines.add(k, int(l)) {
+			if d.err != nil || l > 1<<31 || !addLine(&doc.Lines, k, int(l)) {
 				d.fail() // each path is written once
 				return
 			}

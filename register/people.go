@@ -112,7 +112,7 @@ func parsePeople(data []byte) (*People, Findings) {
 	if fs != nil {
 		return nil, fs
 	}
-	ps.lines = newFieldLines(lines)
+	ps.lines = lines
 	ids, emails := map[string]int{}, map[string]int{}
 	for i, p := range ps.People {
 		at := func(f string) int { return ps.Line(fmt.Sprintf("people[%d].%s", i, f)) }

@@ -24,7 +24,7 @@ type Settings struct {
 		Roles []string `yaml:"roles"`
 	} `yaml:"evidence"`
 
-	lines    map[string]int
+	lines    fieldLines
 	location *time.Location
 }
 
@@ -132,17 +132,17 @@ func ParseSettings(r io.Reader) (*Settings, error) {
 	}
 	if s.TimeZone != "" {
 		if _, err := time.LoadLocation(s.TimeZone); err != nil {
-			fs = append(fs, errorf(lines["time_zone"], "schema", "unknown time zone %q (use an IANA name such as Europe/London)", s.TimeZone))
+			fs = append(fs, errorf(lines.at("time_zone"), "schema", "unknown time zone %q (use an IANA name such as Europe/London)", s.TimeZone))
 		}
 	}
 	if s.IDPrefix != "" {
 		if _, _, _, err := ParseID(s.IDPrefix + "-2026-0001"); err != nil {
-			fs = append(fs, errorf(lines["id_prefix"], "schema", "id prefix %q must be 1–10 capital letters or digits, starting with a letter", s.IDPrefix))
+			fs = append(fs, errorf(lines.at("id_prefix"), "schema", "id prefix %q must be 1–10 capital letters or digits, starting with a letter", s.IDPrefix))
 		}
 	}
 	seen := map[string]bool{}
 	for i, a := range s.Audiences {
-		l := lines[fmt.Sprintf("audiences[%d]", i)]
+		l := lines.at(fmt.Sprintf("audiences[%d]", i))
 		switch {
 		case !safeName(a.Name):
 			fs = append(fs, errorf(l, "schema", "audience name %q must be lowercase letters, digits and dashes (it names a folder of the site)", a.Name))

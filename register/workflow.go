@@ -67,7 +67,7 @@ func ParseWorkflow(r io.Reader) (*Workflow, error) {
 		return nil, fs
 	}
 	at := func(format string, args ...any) int {
-		d := document{Lines: newFieldLines(lines)}
+		d := document{Lines: lines}
 		return d.Line(fmt.Sprintf(format, args...))
 	}
 	states := map[string]bool{}

@@ -23,6 +23,9 @@ if [ ! -f "$reg/register.yaml" ]; then
 		REGISTER_BENCH_DIR=$reg go test ./register -run '^$' -bench '^BenchmarkLoadCheck$' -benchtime 1x >/dev/null
 	fi
 fi
+# The register was perhaps just written: let the kernel write it out
+# first, so the runs below time register check, not the disk's flush.
+sync
 echo "$(find "$reg/cases" -name case.md | wc -l) cases, $(find "$reg/cases" -name case.md -printf '%s\n' | awk '{s+=$1} END {printf "%.1f MB", s/1048576}') of case files"
 # measure: one timed run of register check; sets wall, cpu and rss.
 measure() {
