@@ -51,6 +51,8 @@ else
 	}' </dev/null
 	mkdir -p "$reg/minutes"
 fi
+# Let the kernel write the new register out before anything is timed.
+sync
 cases=$(find "$reg/cases" -name case.md | wc -l)
 
 # Hugo's site: the same case files as content, a minimal layout.
