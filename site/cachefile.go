@@ -197,11 +197,15 @@ type fields struct {
 	err error
 }
 
-func (f *fields) uint() uint64 {
+func (f *fields) uint() uint64 { return number(f, binary.Uvarint) }
+func (f *fields) int() int64   { return number(f, binary.Varint) }
+
+// number reads the next number with read (binary.Uvarint or Varint).
+func number[T uint64 | int64](f *fields, read func([]byte) (T, int)) T {
 	if f.err != nil {
 		return 0
 	}
-	v, n := binary.Uvarint(f.b)
+	v, n := read(f.b)
 	if n <= 0 {
 		f.err, f.b = errors.New("bad number"), nil
 		return 0

@@ -241,19 +241,6 @@ func zone(off int) *time.Location {
 	return l.(*time.Location)
 }
 
-func (f *fields) int() int64 {
-	if f.err != nil {
-		return 0
-	}
-	v, n := binary.Varint(f.b)
-	if n <= 0 {
-		f.fail()
-		return 0
-	}
-	f.b = f.b[n:]
-	return v
-}
-
 // str returns the next byte string as a string (one copy, not two).
 func (f *fields) str() string {
 	n := f.uint()
