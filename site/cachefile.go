@@ -3,6 +3,7 @@ package site
 import (
 	"bufio"
 	"bytes"
+	"context"
 	"encoding/binary"
 	"errors"
 	"hash/crc32"
@@ -59,39 +60,59 @@ func parseCacheFile(data []byte) (env string, docs map[string]*cachedCase, err e
 	if r.err != nil || head.err != nil || n > uint64(len(body)) {
 		return "", nil, errors.New("damaged header")
 	}
-	docs = make(map[string]*cachedCase, n)
+	// The records are found one after the other, then read on all
+	// processors: a rebuild waits for the cache before anything else.
+	recs := make([]*fields, 0, n)
 	for range n {
-		e := r.record()
-		p := string(e.bytes())
-		d := &cachedCase{Size: int64(e.uint()), ModTime: int64(e.uint())}
-		d.Case = e.bytes()
-		d.Sum = string(e.bytes())
-		if e.uint() == 1 {
-			f := &fragments{Row: e.bytes(), CSV: e.bytes(), JSON: e.bytes(), Search: e.bytes()}
-			if m := e.uint(); m > 0 && m <= uint64(len(body)) {
-				f.More = make(map[string][]byte, m)
-				for range m {
-					k := string(e.bytes())
-					f.More[k] = e.bytes()
-				}
-			}
-			d.Frag = f
-		}
-		if mb := e.bytes(); len(mb) > 0 {
-			d.Minutes = new(register.Minutes)
-			if err := d.Minutes.UnmarshalBinary(mb); err != nil {
-				return "", nil, err
-			}
-		}
-		if e.err != nil || r.err != nil || len(e.b) != 0 {
+		if recs = append(recs, r.record()); r.err != nil {
 			return "", nil, errors.New("damaged entry")
 		}
-		docs[p] = d
 	}
 	if len(r.b) != 0 {
 		return "", nil, errors.New("trailing bytes")
 	}
+	paths := make([]string, len(recs))
+	entries := make([]*cachedCase, len(recs))
+	if err := parallel(context.Background(), len(recs), func(i int) (err error) {
+		paths[i], entries[i], err = cacheEntry(recs[i], len(body))
+		return err
+	}); err != nil {
+		return "", nil, err
+	}
+	docs = make(map[string]*cachedCase, n)
+	for i, p := range paths {
+		docs[p] = entries[i]
+	}
 	return env, docs, nil
+}
+
+// cacheEntry reads one entry's record; max bounds its counts.
+func cacheEntry(e *fields, max int) (string, *cachedCase, error) {
+	p := string(e.bytes())
+	d := &cachedCase{Size: int64(e.uint()), ModTime: int64(e.uint())}
+	d.Case = e.bytes()
+	d.Sum = string(e.bytes())
+	if e.uint() == 1 {
+		f := &fragments{Row: e.bytes(), CSV: e.bytes(), JSON: e.bytes(), Search: e.bytes()}
+		if m := e.uint(); m > 0 && m <= uint64(max) {
+			f.More = make(map[string][]byte, m)
+			for range m {
+				k := string(e.bytes())
+				f.More[k] = e.bytes()
+			}
+		}
+		d.Frag = f
+	}
+	if mb := e.bytes(); len(mb) > 0 {
+		d.Minutes = new(register.Minutes)
+		if err := d.Minutes.UnmarshalBinary(mb); err != nil {
+			return "", nil, err
+		}
+	}
+	if e.err != nil || len(e.b) != 0 {
+		return "", nil, errors.New("damaged entry")
+	}
+	return p, d, nil
 }
 
 // writeCacheFile writes the cache in dir (see replaceFile).
