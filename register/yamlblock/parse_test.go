@@ -38,6 +38,9 @@ func agree(t *testing.T, text string) bool {
 func agreeWith(t *testing.T, parse func([]byte) (*yaml.Node, bool), text string) bool {
 	t.Helper()
 	got, ok := parse([]byte(text))
+	if n := bugs.Swap(0); n > 0 {
+		t.Fatalf("Parse panicked on:\n%s", text)
+	}
 	if !ok {
 		return false
 	}
