@@ -57,12 +57,6 @@ func pathNumber[P ~string | ~[]byte](b P) (n uint32, ok bool) {
 	return n, true
 }
 
-func pathName(n uint32) string {
-	pathsMu.RLock()
-	defer pathsMu.RUnlock()
-	return paths[n]
-}
-
 // add records a path's line; sorted fixes the order once all are added.
 // It reports false for a path the document's own map holds already
 // (once finds those in the table).

@@ -293,10 +293,9 @@ func cachedFields(t reflect.Type) []int {
 
 var cachedFieldsOf sync.Map // reflect.Type → []int
 
-// encodeCached returns the cached form of v and its document, about size
-// bytes, or nil if
-// v holds a type the cache does not know (TestParseCacheRoundTrip keeps
-// that from happening).
+// encodeCached returns the cached form of v and its document (size is
+// about how long it will be), or nil if v holds a type the cache does not
+// know (TestParseCacheRoundTrip keeps that from happening).
 func encodeCached(v reflect.Value, doc *document, size int) []byte {
 	e := &encoder{buf: make([]byte, 0, size)}
 	e.value(v)

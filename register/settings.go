@@ -24,7 +24,6 @@ type Settings struct {
 		Roles []string `yaml:"roles"`
 	} `yaml:"evidence"`
 
-	lines    fieldLines
 	location *time.Location
 }
 
@@ -126,7 +125,6 @@ func ParseSettings(r io.Reader) (*Settings, error) {
 	if fs != nil {
 		return nil, fs
 	}
-	s.lines = lines
 	if s.Name == "" {
 		fs = append(fs, errorf(1, "schema", `missing field "name"`))
 	}
