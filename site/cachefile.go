@@ -55,7 +55,7 @@ func parseCacheFile(data []byte) (env string, docs map[string]*cachedCase, err e
 	}
 	r := &fields{b: body[len(magic):]}
 	head := r.record()
-	env = string(head.bytes())
+	env = head.str()
 	n := head.uint()
 	if r.err != nil || head.err != nil || n > uint64(len(body)) {
 		return "", nil, errors.New("damaged header")
@@ -88,16 +88,16 @@ func parseCacheFile(data []byte) (env string, docs map[string]*cachedCase, err e
 
 // cacheEntry reads one entry's record; max bounds its counts.
 func cacheEntry(e *fields, max int) (string, *cachedCase, error) {
-	p := string(e.bytes())
+	p := e.str()
 	d := &cachedCase{Size: int64(e.uint()), ModTime: int64(e.uint())}
 	d.Case = e.bytes()
-	d.Sum = string(e.bytes())
+	d.Sum = e.str()
 	if e.uint() == 1 {
 		f := &fragments{Row: e.bytes(), CSV: e.bytes(), JSON: e.bytes(), Search: e.bytes()}
 		if m := e.uint(); m > 0 && m <= uint64(max) {
 			f.More = make(map[string][]byte, m)
 			for range m {
-				k := string(e.bytes())
+				k := e.str()
 				f.More[k] = e.bytes()
 			}
 		}
@@ -250,6 +250,26 @@ func (f *fields) bytes() []byte {
 	v := bytes.Clone(f.b[:n])
 	f.b = f.b[n:]
 	return v
+}
+
+// str returns the next byte string as a string (one copy, not two).
+func (f *fields) str() string {
+	n := f.uint()
+	if f.err != nil || n > uint64(len(f.b)) {
+		f.fail()
+		return ""
+	}
+	s := string(f.b[:n])
+	f.b = f.b[n:]
+	return s
+}
+
+// fail marks the fields damaged: every later read returns nothing.
+func (f *fields) fail() {
+	if f.err == nil {
+		f.err = errors.New("damaged")
+	}
+	f.b = nil
 }
 
 func (f *fields) record() *fields {

@@ -240,22 +240,3 @@ func zone(off int) *time.Location {
 	l, _ := zones.LoadOrStore(off, time.FixedZone("", off))
 	return l.(*time.Location)
 }
-
-// str returns the next byte string as a string (one copy, not two).
-func (f *fields) str() string {
-	n := f.uint()
-	if f.err != nil || n > uint64(len(f.b)) {
-		f.fail()
-		return ""
-	}
-	s := string(f.b[:n])
-	f.b = f.b[n:]
-	return s
-}
-
-func (f *fields) fail() {
-	if f.err == nil {
-		f.err = errors.New("damaged")
-	}
-	f.b = nil
-}
