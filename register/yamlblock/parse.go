@@ -142,10 +142,7 @@ func (p *parser) split() {
 		} else {
 			s = ""
 		}
-		ind := 0
-		for ind < len(t) && t[ind] == ' ' {
-			ind++
-		}
+		ind := spaces(t, 0)
 		p.lines = append(p.lines, line{text: t, indent: ind, blank: ind == len(t), note: ind < len(t) && t[ind] == '#'})
 	}
 	// A line holds at most a key, a value and, in a flow list, one more
@@ -262,10 +259,7 @@ func (p *parser) list(i, ind int) (*yaml.Node, int) {
 	mark := len(p.stack)
 	for {
 		t := p.lines[i].text
-		off := ind + 1
-		for off < len(t) && t[off] == ' ' {
-			off++
-		}
+		off := spaces(t, ind+1)
 		var v *yaml.Node
 		switch {
 		case off < len(t) && t[off] != '#' && keyEnd(t, off) >= 0:
@@ -332,10 +326,7 @@ func plainStart(t string, off int) bool {
 // that holds it. A mapping's value may be a list at the key's own indent.
 func (p *parser) value(i, off, ind int, inMapping bool) (*yaml.Node, int) {
 	t := p.lines[i].text
-	rest := off
-	for rest < len(t) && t[rest] == ' ' {
-		rest++
-	}
+	rest := spaces(t, off)
 	if rest < len(t) && t[rest] != '#' {
 		if rest == off {
 			outside()
@@ -369,11 +360,7 @@ func (p *parser) inline(i, off, ind int) (*yaml.Node, int) {
 	var end int
 	switch t[off] {
 	case '\'', '"':
-		n.Value, end = quoted(t, off)
-		n.Style = yaml.SingleQuotedStyle
-		if t[off] == '"' {
-			n.Style = yaml.DoubleQuotedStyle
-		}
+		end = quoted(n, t, off)
 	case '[':
 		p.flow(n, i, off)
 		return n, i + 1
@@ -422,10 +409,7 @@ func resolve(n *yaml.Node) string {
 
 // lineEnd refuses anything after a value but spaces and a comment.
 func lineEnd(t string, off int) {
-	j := off
-	for j < len(t) && t[j] == ' ' {
-		j++
-	}
+	j := spaces(t, off)
 	if j < len(t) && (t[j] != '#' || j == off) {
 		outside()
 	}
@@ -452,10 +436,14 @@ func plainEnd(t string, off int) int {
 }
 
 // quoted scans a one-line quoted scalar starting at t[off] (its opening
-// quote) and returns its value and the offset after the closing quote.
-// Double-quoted text with escapes is outside the subset.
-func quoted(t string, off int) (string, int) {
+// quote) into n, its value and style, and returns the offset after the
+// closing quote. Double-quoted text with escapes is outside the subset.
+func quoted(n *yaml.Node, t string, off int) int {
 	q := t[off]
+	n.Style = yaml.SingleQuotedStyle
+	if q == '"' {
+		n.Style = yaml.DoubleQuotedStyle
+	}
 	var b strings.Builder
 	start := off + 1
 	for j := start; j < len(t); j++ {
@@ -472,14 +460,25 @@ func quoted(t string, off int) (string, int) {
 				continue
 			}
 			if b.Len() == 0 {
-				return t[off+1 : j], j + 1
+				n.Value = t[off+1 : j]
+			} else {
+				b.WriteString(t[start:j])
+				n.Value = b.String()
 			}
-			b.WriteString(t[start:j])
-			return b.String(), j + 1
+			return j + 1
 		}
 	}
 	outside() // not closed on its line
-	return "", 0
+	return 0
+}
+
+// spaces returns the offset of the first byte from off on that is not a
+// space.
+func spaces(t string, off int) int {
+	for off < len(t) && t[off] == ' ' {
+		off++
+	}
+	return off
 }
 
 // flow parses a one-line flow list "[a, 'b', c]" into n, which starts at
@@ -491,9 +490,7 @@ func (p *parser) flow(n *yaml.Node, i, off int) {
 	defer func() { n.Content = p.children(mark) }()
 	j := off + 1
 	for {
-		for j < len(t) && t[j] == ' ' {
-			j++
-		}
+		j = spaces(t, j)
 		if j == len(t) {
 			outside() // continued on the next line
 		}
@@ -508,11 +505,7 @@ func (p *parser) flow(n *yaml.Node, i, off int) {
 		*item = yaml.Node{Kind: yaml.ScalarNode, Tag: "!!str", Line: i + 1, Column: p.column(i, j)}
 		switch t[j] {
 		case '\'', '"':
-			item.Value, j = quoted(t, j)
-			item.Style = yaml.SingleQuotedStyle
-			if t[j-1] == '"' {
-				item.Style = yaml.DoubleQuotedStyle
-			}
+			j = quoted(item, t, j)
 		default:
 			if !plainStart(t, j) {
 				outside()
@@ -528,9 +521,7 @@ func (p *parser) flow(n *yaml.Node, i, off int) {
 			plain(item, t[start:end])
 		}
 		p.stack = append(p.stack, item)
-		for j < len(t) && t[j] == ' ' {
-			j++
-		}
+		j = spaces(t, j)
 		switch {
 		case j < len(t) && t[j] == ',':
 			j++
