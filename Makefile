@@ -31,6 +31,7 @@ fuzz:
 	$(GO) test ./register -run '^$$' -fuzz '^FuzzParseMinutes$$' -fuzztime $${FUZZTIME:-60s}
 	$(GO) test ./register -run '^$$' -fuzz '^FuzzParseCacheEntry$$' -fuzztime $${FUZZTIME:-60s}
 	$(GO) test ./register/yamlblock -run '^$$' -fuzz '^FuzzParse$$' -fuzztime $${FUZZTIME:-60s}
+	$(GO) test ./register -run '^$$' -fuzz '^FuzzParseID$$' -fuzztime $${FUZZTIME:-60s}
 	$(GO) test ./register/edit -run '^$$' -fuzz '^FuzzEdit$$' -fuzztime $${FUZZTIME:-60s}
 	$(GO) test ./site -run '^$$' -fuzz '^FuzzCacheFile$$' -fuzztime $${FUZZTIME:-60s}
 

@@ -4,8 +4,8 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"regexp"
 	"strconv"
+	"strings"
 )
 
 // A Case is one entry of the register: a reported security event,
@@ -181,21 +181,47 @@ func (i *ICO) decided() bool {
 	return i != nil && (i.Decision == "notify" || i.Decision == "no-notify")
 }
 
-var idPattern = regexp.MustCompile(`^([A-Z][A-Z0-9]{0,9})-(\d{4})-(\d{4,6})$`)
-
 // ParseID splits a case id such as INC-2026-0007 into prefix, year and
-// number.
+// number. An id is PREFIX-YYYY-NNNN: a prefix of one capital letter and
+// up to nine more capitals or digits, a four-digit year and a number of
+// four to six digits. (It is read by hand, not with a regular
+// expression: the site asks a case's year several times per case and
+// audience.)
 func ParseID(id string) (prefix string, year, number int, err error) {
-	m := idPattern.FindStringSubmatch(id)
-	if m == nil {
+	prefix, rest, ok1 := strings.Cut(id, "-")
+	y, n, ok2 := strings.Cut(rest, "-")
+	if !ok1 || !ok2 || !idPrefix(prefix) || len(y) != 4 || len(n) < 4 || len(n) > 6 || !digits(y) || !digits(n) {
 		return "", 0, 0, fmt.Errorf("case id %q is not of the form PREFIX-YYYY-NNNN, like INC-2026-0007", id)
 	}
-	year, _ = strconv.Atoi(m[2])
-	number, _ = strconv.Atoi(m[3])
+	year, _ = strconv.Atoi(y)
+	number, _ = strconv.Atoi(n)
 	if year < 1990 || year > 2200 {
 		return "", 0, 0, fmt.Errorf("case id %q: year %d is out of range", id, year)
 	}
-	return m[1], year, number, nil
+	return prefix, year, number, nil
+}
+
+// idPrefix reports whether p is a case id's prefix: a capital letter,
+// then up to nine capitals or digits.
+func idPrefix(p string) bool {
+	if len(p) == 0 || len(p) > 10 || p[0] < 'A' || p[0] > 'Z' {
+		return false
+	}
+	for i := 1; i < len(p); i++ {
+		if c := p[i]; (c < 'A' || c > 'Z') && (c < '0' || c > '9') {
+			return false
+		}
+	}
+	return true
+}
+
+func digits(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] < '0' || s[i] > '9' {
+			return false
+		}
+	}
+	return true
 }
 
 // FormatID builds a case id from its parts.
