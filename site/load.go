@@ -120,6 +120,26 @@ func openCache(dir string) *cache {
 	return c
 }
 
+// reuse readies a cache kept in memory from the last build for the next
+// one. Its entries stay valid whatever happened on disk since: each is
+// taken only for a file of the size and time it was read at.
+func (c *cache) reuse() *cache {
+	c.used = map[string]bool{}
+	c.changed, c.envChanged = 0, false
+	return c
+}
+
+// prune drops the entries of files this build did not find (deleted or
+// moved cases and minutes).
+func (c *cache) prune() {
+	for p := range c.Docs {
+		if !c.used[p] {
+			delete(c.Docs, p)
+			c.changed++
+		}
+	}
+}
+
 // save writes the cache; a failure only costs the next build time. A
 // build that changed a handful of entries writes nothing: encoding ten
 // thousand entries again costs more than the next build parsing those
@@ -127,8 +147,8 @@ func openCache(dir string) *cache {
 // entry is never used).
 func (c *cache) save() {
 	fragMu.Lock()
-	for p, d := range c.Docs {
-		if !c.used[p] || (d.Frag != nil && d.Frag.added) {
+	for _, d := range c.Docs {
+		if d.Frag != nil && d.Frag.added {
 			c.changed++
 		}
 	}
@@ -136,13 +156,18 @@ func (c *cache) save() {
 	if !c.envChanged && c.changed <= len(c.Docs)/100 {
 		return
 	}
-	for p := range c.Docs {
-		if !c.used[p] {
-			delete(c.Docs, p)
-		}
-	}
 	if writeCacheFile(c.dir, c.Env, c.Docs) == nil {
 		os.Remove(filepath.Join(c.dir, "cases.gob")) // the gob cache of earlier builds
+		// Saved: a Builder's next build counts what it adds anew. (A
+		// fragment added while the file was written is dropped from
+		// this count, and is made again by the next process.)
+		fragMu.Lock()
+		for _, d := range c.Docs {
+			if d.Frag != nil {
+				d.Frag.added = false
+			}
+		}
+		fragMu.Unlock()
 	}
 }
 
@@ -159,7 +184,10 @@ func sum(data ...[]byte) string {
 // load reads the register in dir. Unchanged case files come from the
 // cache without being read; every other file is parsed strictly, and any
 // problem fails the build with its path and line.
-func load(ctx context.Context, dir, cacheDir, build string) (*tree, error) {
+//
+// kept is the cache of the last build in this process (see Builder), or
+// nil to read the one in cacheDir.
+func load(ctx context.Context, dir string, kept *cache, cacheDir, build string) (*tree, error) {
 	fsys := dirfs.New(dir)
 	t := &tree{dir: dir, cases: map[string]*Case{}, minutes: map[string]*Minutes{}}
 	var found register.Findings
@@ -194,7 +222,11 @@ func load(ctx context.Context, dir, cacheDir, build string) (*tree, error) {
 		return nil, &BuildError{Findings: found}
 	}
 	t.envSum = sum([]byte(cacheVersion), []byte(build), settings, people, workflow, templateSum())
-	t.cache = openCache(cacheDir)
+	if kept != nil && kept.dir == cacheDir {
+		t.cache = kept.reuse()
+	} else {
+		t.cache = openCache(cacheDir)
+	}
 	if t.cache != nil && t.cache.Env != t.envSum {
 		for _, d := range t.cache.Docs {
 			d.Frag = nil
@@ -245,6 +277,9 @@ func load(ctx context.Context, dir, cacheDir, build string) (*tree, error) {
 		}
 		t.minutes[m.ID] = m
 		t.Minutes = append(t.Minutes, m)
+	}
+	if t.cache != nil {
+		t.cache.prune()
 	}
 	if found != nil {
 		found.Sort()

@@ -13,6 +13,7 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/council/register/register"
@@ -122,6 +123,30 @@ func (e *BuildError) Error() string {
 // out/<audience>/. It writes a new tree beside out and swaps it in whole,
 // so a failed build leaves the previous site as it was.
 func Build(ctx context.Context, in Input, out string, opts Options) error {
+	return new(Builder).Build(ctx, in, out, opts)
+}
+
+// A Builder builds a site again and again in one process, as register
+// serve does on every edit, and keeps in memory what the next build
+// would otherwise read back from Options.CacheDir: the parsed cases with
+// their fragments, and the manifest of the trees it wrote. A rebuild
+// then reads from disk only the files that changed. What it keeps is
+// checked before use as the files on disk would be: a cached case only
+// for a file of the same size and time, the manifest only while the file
+// it wrote is still there unchanged (another build of the same output
+// replaces it). The zero Builder is ready; its builds run one at a time.
+type Builder struct {
+	mu       sync.Mutex
+	cache    *cache
+	manifest *manifest
+	// written is the manifest file as this Builder wrote it.
+	written os.FileInfo
+}
+
+// Build is the package's Build, keeping what the next build can use.
+func (s *Builder) Build(ctx context.Context, in Input, out string, opts Options) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
 	if opts.Now.IsZero() {
 		return errors.New("site: Options.Now is not set")
 	}
@@ -138,7 +163,10 @@ func Build(ctx context.Context, in Input, out string, opts Options) error {
 	} else {
 		gathered <- nil
 	}
-	reg, err := load(ctx, in.Dir, opts.CacheDir, opts.Build)
+	reg, err := load(ctx, in.Dir, s.cache, opts.CacheDir, opts.Build)
+	if reg != nil {
+		s.cache = reg.cache
+	}
 	if gerr := <-gathered; err == nil {
 		err = gerr
 	}
@@ -184,11 +212,12 @@ func Build(ctx context.Context, in Input, out string, opts Options) error {
 			<-b.saved // nothing is written after Build returns
 		}
 	}()
-	m := readManifest(opts.CacheDir)
+	m := s.readManifest(opts.CacheDir)
 	abs, _ := filepath.Abs(out)
 	if m != nil && m.Out == abs && m.Audiences == audienceNames(reg.Settings) && opts.Finish == nil {
 		b.prevKeys, b.prevFiles = m.Keys, m.Files
 	}
+	s.manifest, s.written = nil, nil
 	writeManifest(opts.CacheDir, nil) // the previous tree is about to change
 	if err := b.build(ctx, audiences); err != nil {
 		return err
@@ -211,10 +240,26 @@ func Build(ctx context.Context, in Input, out string, opts Options) error {
 		<-b.saved
 	}
 	if reg.cache != nil && opts.Finish == nil {
-		writeManifest(opts.CacheDir, &manifest{Layout: layout, Out: abs, Audiences: audienceNames(reg.Settings), Keys: b.caseKeys, Files: b.files})
+		m := &manifest{Layout: layout, Out: abs, Audiences: audienceNames(reg.Settings), Keys: b.caseKeys, Files: b.files}
+		if st, err := writeManifest(opts.CacheDir, m); err == nil {
+			s.manifest, s.written = m, st
+		}
 	}
 	lap("cache")
 	return nil
+}
+
+// readManifest returns the manifest of the last build in dir: the one
+// in memory if the file on disk is still the one this Builder wrote,
+// else the file's.
+func (s *Builder) readManifest(dir string) *manifest {
+	if s.manifest != nil && dir != "" {
+		st, err := os.Stat(filepath.Join(dir, manifestFile))
+		if err == nil && os.SameFile(st, s.written) && st.Size() == s.written.Size() && st.ModTime().Equal(s.written.ModTime()) {
+			return s.manifest
+		}
+	}
+	return readManifest(dir)
 }
 
 // stopwatch returns a function that reports the time since its last
@@ -251,7 +296,7 @@ func readManifest(dir string) *manifest {
 	if dir == "" {
 		return nil
 	}
-	data, err := os.ReadFile(filepath.Join(dir, "manifest.gob"))
+	data, err := os.ReadFile(filepath.Join(dir, manifestFile))
 	if err != nil {
 		return nil
 	}
@@ -262,23 +307,29 @@ func readManifest(dir string) *manifest {
 	return &m
 }
 
-// writeManifest writes m, or removes the manifest when m is nil.
-func writeManifest(dir string, m *manifest) {
+const manifestFile = "manifest.gob"
+
+// writeManifest writes m, or removes the manifest when m is nil, and
+// returns the file it wrote.
+func writeManifest(dir string, m *manifest) (os.FileInfo, error) {
 	if dir == "" {
-		return
+		return nil, errors.New("no cache folder")
 	}
-	p := filepath.Join(dir, "manifest.gob")
+	p := filepath.Join(dir, manifestFile)
 	if m == nil {
-		os.Remove(p)
-		return
+		return nil, os.Remove(p)
 	}
-	replaceFile(dir, "manifest.gob", func(w io.Writer) error {
+	err := replaceFile(dir, manifestFile, func(w io.Writer) error {
 		bw := bufio.NewWriter(w)
 		if err := gob.NewEncoder(bw).Encode(m); err != nil {
 			return err
 		}
 		return bw.Flush()
 	})
+	if err != nil {
+		return nil, err
+	}
+	return os.Stat(p)
 }
 
 // marker is the file that marks a folder as a site Build wrote, so a

@@ -586,8 +586,16 @@ func snapshot(t *testing.T, dir string) string {
 }
 
 // TestRebuild edits, adds and hides cases between cached builds and
-// compares the result with a build from scratch.
+// compares the result with a build from scratch: builds of one process
+// each (register build), and builds of one resident Builder (register
+// serve).
 func TestRebuild(t *testing.T) {
+	t.Run("process", func(t *testing.T) { testRebuild(t, Build) })
+	var resident Builder
+	t.Run("resident", func(t *testing.T) { testRebuild(t, resident.Build) })
+}
+
+func testRebuild(t *testing.T, Build func(context.Context, Input, string, Options) error) {
 	caseText := func(id, title, extra string) string {
 		return "---\nid: " + id + "\ntitle: " + title + "\nstatus: reported\nreported_at: 2026-11-27T08:30:00Z\nreported_by: alice\n" + extra + "---\nBody of " + title + ".\n"
 	}
@@ -648,6 +656,86 @@ func TestRebuild(t *testing.T) {
 	if _, err := os.Stat(filepath.Join(out, "img", "cases", "INC-2026-0002.html")); err == nil {
 		t.Error("img still has INC-2026-0002, which became a personal-data case")
 	}
+}
+
+// TestResidentBuilder: what a Builder keeps between builds is used only
+// while it still holds. Another process's build of the same output
+// replaces the manifest the Builder keeps in memory; a refused build
+// leaves the Builder able to build the mended register; every result
+// equals a fresh build.
+func TestResidentBuilder(t *testing.T) {
+	caseText := func(id, title, extra string) string {
+		return "---\nid: " + id + "\ntitle: " + title + "\nstatus: reported\nreported_at: 2026-11-27T08:30:00Z\nreported_by: alice\n" + extra + "---\nBody of " + title + ".\n"
+	}
+	dir := writeRegister(t, map[string]string{
+		"register.yaml":                    "name: R\norganisation: O\n",
+		"people.yaml":                      people,
+		"cases/2026/INC-2026-0001/case.md": caseText("INC-2026-0001", "First", ""),
+		"cases/2026/INC-2026-0002/case.md": caseText("INC-2026-0002", "Second", ""),
+	})
+	out := filepath.Join(t.TempDir(), "public")
+	opts := Options{Now: testNow, CacheDir: filepath.Join(t.TempDir(), "cache")}
+	var b Builder
+	write := func(p, s string, at time.Duration) {
+		full := filepath.Join(dir, p)
+		if err := os.WriteFile(full, []byte(s), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		later := time.Now().Add(at)
+		os.Chtimes(full, later, later)
+	}
+	same := func(step string) {
+		t.Helper()
+		fresh := filepath.Join(t.TempDir(), "fresh")
+		if err := Build(context.Background(), Input{Dir: dir}, fresh, Options{Now: testNow}); err != nil {
+			t.Fatal(err)
+		}
+		if a, f := snapshot(t, out), snapshot(t, fresh); a != f {
+			t.Errorf("%s: the tree differs from a fresh build:\n%s", step, diffLines(a, f))
+		}
+	}
+	if err := b.Build(context.Background(), Input{Dir: dir}, out, opts); err != nil {
+		t.Fatal(err)
+	}
+	kept := b.manifest
+	if kept == nil {
+		t.Fatal("the Builder kept no manifest")
+	}
+	write("cases/2026/INC-2026-0001/case.md", caseText("INC-2026-0001", "First edited", ""), time.Minute)
+	if err := b.Build(context.Background(), Input{Dir: dir}, out, opts); err != nil {
+		t.Fatal(err)
+	}
+	if b.manifest == kept {
+		t.Error("the Builder kept the previous build's manifest")
+	}
+	same("resident rebuild")
+
+	// Another process builds the same output: the Builder's manifest no
+	// longer describes the trees, and must not be used.
+	write("cases/2026/INC-2026-0002/case.md", caseText("INC-2026-0002", "Second, by another process", "personal_data: true\n"), 2*time.Minute)
+	if err := Build(context.Background(), Input{Dir: dir}, out, opts); err != nil {
+		t.Fatal(err)
+	}
+	if m := b.readManifest(opts.CacheDir); m == b.manifest {
+		t.Error("the Builder takes its own manifest though another build replaced the file")
+	}
+	write("cases/2026/INC-2026-0002/case.md", caseText("INC-2026-0002", "Second, by the resident builder", ""), 3*time.Minute)
+	if err := b.Build(context.Background(), Input{Dir: dir}, out, opts); err != nil {
+		t.Fatal(err)
+	}
+	same("after another process's build")
+
+	// A refused build, then the register mended.
+	write("cases/2026/INC-2026-0001/case.md", "---\nid: INC-2026-0001\ntitle: [unclosed\n---\n", 4*time.Minute)
+	var be *BuildError
+	if err := b.Build(context.Background(), Input{Dir: dir}, out, opts); !errors.As(err, &be) {
+		t.Fatalf("a broken case: Build = %v, want a BuildError", err)
+	}
+	write("cases/2026/INC-2026-0001/case.md", caseText("INC-2026-0001", "First mended", ""), 5*time.Minute)
+	if err := b.Build(context.Background(), Input{Dir: dir}, out, opts); err != nil {
+		t.Fatal(err)
+	}
+	same("after a refused build")
 }
 
 // TestRebuildClockMovesOn: a case page that says how long ago the ICO

@@ -25,6 +25,18 @@ type buildOptions struct {
 	// reload is set by serve: pages poll for changes.
 	reload bool
 	access accessOptions
+	// resident is set by serve, which builds again on every edit: what
+	// one build loaded is kept in memory for the next.
+	resident *resident
+}
+
+// resident is what register serve keeps between builds: the site's
+// Builder (parsed cases, the trees' manifest) and the last history input
+// with the key it is kept under on disk (HEAD, branch, build).
+type resident struct {
+	builder  site.Builder
+	inputKey string
+	input    site.Input
 }
 
 func newBuildCmd(e *env) *cobra.Command {
@@ -69,7 +81,7 @@ func runBuild(ctx context.Context, e *env, o buildOptions) error {
 	if st, err := os.Stat(o.Dir); err != nil || !st.IsDir() {
 		return fmt.Errorf("%s: not a folder", o.Dir)
 	}
-	in, err := siteInput(ctx, o.Dir, e.Now())
+	in, err := siteInput(ctx, o.Dir, e.Now(), o.resident)
 	if err != nil {
 		return err
 	}
@@ -81,7 +93,9 @@ func runBuild(ctx context.Context, e *env, o buildOptions) error {
 	// build, and keep the build's heap from doubling (set only now, as a
 	// limit below the index's own size would make the collector run
 	// without pause while it is read).
-	if os.Getenv("GOMEMLIMIT") == "" {
+	// A resident process (serve) keeps what the last build loaded live:
+	// it neither gives memory back nor caps the heap below that.
+	if os.Getenv("GOMEMLIMIT") == "" && o.resident == nil {
 		debug.FreeOSMemory()
 		defer debug.SetMemoryLimit(debug.SetMemoryLimit(buildMemoryLimit))
 	}
@@ -92,7 +106,11 @@ func runBuild(ctx context.Context, e *env, o buildOptions) error {
 			fmt.Fprintf(e.Err, "register: build: %s %.2fs\n", phase, d.Seconds())
 		}
 	}
-	err = site.Build(ctx, in, o.Out, opts)
+	builder := new(site.Builder)
+	if o.resident != nil {
+		builder = &o.resident.builder
+	}
+	err = builder.Build(ctx, in, o.Out, opts)
 	var be *site.BuildError
 	if errors.As(err, &be) {
 		fmt.Fprintf(e.Err, "register: build refused; %s is unchanged\n", o.Out)
@@ -110,8 +128,9 @@ func runBuild(ctx context.Context, e *env, o buildOptions) error {
 
 // siteInput gathers what the site is built from: the working tree and,
 // in a Git register, each case's commits and the audit of the history
-// from register/history.
-func siteInput(ctx context.Context, dir string, now time.Time) (site.Input, error) {
+// from register/history. With kept, the history input of the last build
+// is used again while HEAD is the same, and this one's is kept.
+func siteInput(ctx context.Context, dir string, now time.Time, kept *resident) (site.Input, error) {
 	in := site.Input{Dir: dir}
 	caches := cacheFolder(dir)
 	if caches == "" {
@@ -136,6 +155,11 @@ func siteInput(ctx context.Context, dir string, now time.Time) (site.Input, erro
 	if buildIdentity() == "" {
 		cacheFile = "" // no build to key it to: keep nothing
 	}
+	if kept != nil && kept.inputKey == key && key != "" {
+		in = checkedAt(kept.input, now)
+		in.Dir = dir
+		return in, nil
+	}
 	if read, ok := openSiteInput(cacheFile, key); ok {
 		// Read while the build loads the working tree.
 		in.Gather = func() (site.Input, error) {
@@ -143,10 +167,10 @@ func siteInput(ctx context.Context, dir string, now time.Time) (site.Input, erro
 			if err != nil {
 				// Damaged: audit the history again, as if never kept.
 				os.Remove(cacheFile)
-				return siteInput(ctx, dir, now)
+				return siteInput(ctx, dir, now, kept)
 			}
-			cached.Audit.Checked = now
-			return cached, nil
+			keep(kept, key, cached)
+			return checkedAt(cached, now), nil
 		}
 		return in, nil
 	}
@@ -154,7 +178,10 @@ func siteInput(ctx context.Context, dir string, now time.Time) (site.Input, erro
 	if err != nil {
 		return in, fmt.Errorf("%s: audit the history: %w", dir, err)
 	}
-	defer func() { writeSiteInput(cacheFile, key, in) }()
+	defer func() {
+		writeSiteInput(cacheFile, key, in)
+		keep(kept, key, in)
+	}()
 	st := rep.Stats()
 	in.Audit = &site.AuditStatus{Head: head.String(), Commits: st.Commits, Signed: st.Signed, Verified: st.Verified, Checked: now}
 	for _, f := range rep.Findings {
@@ -178,6 +205,25 @@ func siteInput(ctx context.Context, dir string, now time.Time) (site.Input, erro
 		}
 	}
 	return in, nil
+}
+
+// keep keeps in as the history input of HEAD (key) for the next build
+// of a resident process.
+func keep(kept *resident, key string, in site.Input) {
+	if kept != nil && in.Audit != nil {
+		kept.inputKey, kept.input = key, in
+	}
+}
+
+// checkedAt returns in with its audit status checked at now; in's own
+// status is not changed, as a resident process keeps it.
+func checkedAt(in site.Input, now time.Time) site.Input {
+	if in.Audit != nil {
+		a := *in.Audit
+		a.Checked = now
+		in.Audit = &a
+	}
+	return in
 }
 
 // cacheDir picks where builds keep their cache: inside .git of a Git

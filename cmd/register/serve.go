@@ -9,6 +9,7 @@ import (
 	"io/fs"
 	"net"
 	"net/http"
+	"os"
 	"path/filepath"
 	"regexp"
 	"slices"
@@ -65,6 +66,7 @@ func runServe(ctx context.Context, e *env, o serveOptions) error {
 		return err
 	}
 	o.reload = true
+	o.resident = new(resident)
 	// The fingerprint is taken before the first build, so an edit made
 	// while it builds (or before the loop starts) is noticed and rebuilt.
 	skip := []string{o.Out, cacheDir(o.Dir, o.Out)}
@@ -131,8 +133,9 @@ func previewHandler(out string) http.Handler {
 
 // fingerprint sums the paths, sizes and modification times of the
 // register's files, so serve notices any edit, new, removed or moved
-// file. It leaves out .git, hidden files and folders (editors' swap
-// files), and the site and cache when they are inside the register. It
+// file, and of the Git branch's ref, so it notices a commit. It leaves
+// out the rest of .git, hidden files and folders (editors' swap files),
+// and the site and cache when they are inside the register. It
 // looks at files only: a folder's modification time changes whenever an
 // entry is added to it, and every build adds (and renames) its new site
 // beside the old one, so counting folders made each rebuild trigger the
@@ -169,6 +172,21 @@ func fingerprint(dir string, skip []string) string {
 		fmt.Fprintf(h, "%q %d %d\n", p, info.Size(), info.ModTime().UnixNano())
 		return nil
 	})
+	// A commit changes the history the case pages and the audit page
+	// show, and no file of the working tree: the branch's ref is looked
+	// at too.
+	git := filepath.Join(dir, ".git")
+	refs := []string{"HEAD", "packed-refs"}
+	if head, err := os.ReadFile(filepath.Join(git, "HEAD")); err == nil {
+		if ref, ok := strings.CutPrefix(strings.TrimSpace(string(head)), "ref: "); ok && filepath.IsLocal(ref) {
+			refs = append(refs, ref)
+		}
+	}
+	for _, ref := range refs {
+		if info, err := os.Stat(filepath.Join(git, ref)); err == nil {
+			fmt.Fprintf(h, "git %q %d %d\n", ref, info.Size(), info.ModTime().UnixNano())
+		}
+	}
 	return hex.EncodeToString(h.Sum(nil))
 }
 

@@ -68,6 +68,19 @@ func TestFingerprint(t *testing.T) {
 	if fingerprint(dir, skip) == d {
 		t.Error("a renamed case folder did not change the fingerprint")
 	}
+	// A commit moves the branch's ref; other files of .git do not count.
+	write(".git/HEAD", "ref: refs/heads/main\n", t0)
+	write(".git/refs/heads/main", "1111111111111111111111111111111111111111\n", t0)
+	e := fingerprint(dir, skip)
+	write(".git/objects/11/11", "object", t0.Add(4*time.Hour))
+	write(".git/index", "index", t0.Add(4*time.Hour))
+	if fingerprint(dir, skip) != e {
+		t.Error("an object or the index of .git changed the fingerprint")
+	}
+	write(".git/refs/heads/main", "2222222222222222222222222222222222222222\n", t0.Add(5*time.Hour))
+	if fingerprint(dir, skip) == e {
+		t.Error("a commit (the branch's ref moved) did not change the fingerprint")
+	}
 }
 
 // TestPreviewHandler: the preview sends the site's security policy and
