@@ -142,6 +142,13 @@ func TestPackReaderAgreesWithGit(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer r.Close()
+	// Opened for its HEAD only, a repository reads no pack index.
+	if _, _, err := r.Head(); err != nil {
+		t.Fatal(err)
+	}
+	if r.packs.list != nil {
+		t.Error("Open or Head opened the packs")
+	}
 	objs := strings.Fields(gitT(t, dir, "cat-file", "--batch-all-objects", "--batch-check=%(objectname)"))
 	if len(objs) < 100 {
 		t.Fatalf("only %d objects", len(objs))
@@ -162,6 +169,9 @@ func TestPackReaderAgreesWithGit(t *testing.T) {
 		if string(data) != want {
 			t.Errorf("%s %s: content differs from git cat-file", typ, o)
 		}
+	}
+	if len(r.packs.list) == 0 || r.packs.list[0].idx == nil {
+		t.Error("the pack index is not mapped")
 	}
 }
 

@@ -24,7 +24,9 @@ import (
 // so both index workers share it, and leaves loose objects (and
 // anything unusual) to go-git.
 type packs struct {
-	list []*pack
+	objects string
+	opened  sync.Once
+	list    []*pack // read by packList on first use
 
 	mu    sync.Mutex
 	lru   *list.List // of *cached, most recent first
@@ -49,42 +51,58 @@ type cached struct {
 type pack struct {
 	f       *os.File
 	data    []byte // the mapped pack, or nil: then read with ReadAt
+	idx     []byte // the mapped index, or nil when it was read into memory
 	fanout  [256]uint32
 	hashes  []byte // 20 bytes each, sorted
 	offsets []byte // 4 bytes each
 	large   []byte // 8 bytes each
 }
 
-// openPacks opens every pack of an objects folder that has a version 2
-// index. Packs it cannot read are left to go-git.
+// openPacks returns the packs of an objects folder; they are opened when
+// an object is first read (a Repo opened only for its HEAD reads none).
 func openPacks(objects string) *packs {
-	ps := &packs{lru: list.New(), byKey: map[cacheKey]*list.Element{}}
-	idx, _ := filepath.Glob(filepath.Join(objects, "pack", "pack-*.idx"))
-	for _, i := range idx {
-		p, err := openPack(i)
-		if err != nil {
-			continue
-		}
-		ps.list = append(ps.list, p)
-	}
-	return ps
+	return &packs{objects: objects, lru: list.New(), byKey: map[cacheKey]*list.Element{}}
 }
 
+// packList opens, the first time, every pack that has a version 2
+// index. Packs it cannot read are left to go-git.
+func (ps *packs) packList() []*pack {
+	ps.opened.Do(func() {
+		idx, _ := filepath.Glob(filepath.Join(ps.objects, "pack", "pack-*.idx"))
+		for _, i := range idx {
+			p, err := openPack(i)
+			if err != nil {
+				continue
+			}
+			ps.list = append(ps.list, p)
+		}
+	})
+	return ps.list
+}
+
+// openPack opens a pack by its index. The index is mapped rather than
+// read: it is megabytes for a long history, of which a lookup touches a
+// few pages.
 func openPack(idxPath string) (*pack, error) {
-	data, err := os.ReadFile(idxPath)
+	p := &pack{}
+	data, mapped, err := mapIndex(idxPath)
 	if err != nil {
 		return nil, err
 	}
+	if mapped {
+		p.idx = data
+	}
 	if len(data) < 8+256*4 || !bytes.Equal(data[:8], []byte{0xff, 't', 'O', 'c', 0, 0, 0, 2}) {
+		unmapFile(p.idx)
 		return nil, errors.New("not a version 2 pack index")
 	}
-	p := &pack{}
 	for i := range 256 {
 		p.fanout[i] = binary.BigEndian.Uint32(data[8+4*i:])
 	}
 	n := int(p.fanout[255])
 	pos := 8 + 256*4
 	if len(data) < pos+n*(20+4+4) {
+		unmapFile(p.idx)
 		return nil, errors.New("truncated pack index")
 	}
 	p.hashes = data[pos : pos+20*n]
@@ -94,6 +112,7 @@ func openPack(idxPath string) (*pack, error) {
 	p.large = data[pos:]
 	f, err := os.Open(idxPath[:len(idxPath)-4] + ".pack")
 	if err != nil {
+		unmapFile(p.idx)
 		return nil, err
 	}
 	p.f = f
@@ -101,10 +120,25 @@ func openPack(idxPath string) (*pack, error) {
 	return p, nil
 }
 
+// mapIndex maps a pack index, or reads it where it cannot be mapped.
+func mapIndex(file string) (data []byte, mapped bool, err error) {
+	f, err := os.Open(file)
+	if err != nil {
+		return nil, false, err
+	}
+	defer f.Close() // the mapping outlives the descriptor
+	if data := mapFile(f); data != nil {
+		return data, true, nil
+	}
+	data, err = io.ReadAll(f)
+	return data, false, err
+}
+
 func (ps *packs) close() error {
+	ps.opened.Do(func() {}) // none is opened after
 	var err error
 	for _, p := range ps.list {
-		err = errors.Join(err, unmapFile(p.data), p.f.Close())
+		err = errors.Join(err, unmapFile(p.data), p.f.Close(), unmapFile(p.idx))
 	}
 	return err
 }
@@ -134,7 +168,7 @@ func (p *pack) offset(h plumbing.Hash) (int64, bool) {
 // read returns an object's type and content, ok false when no pack has
 // it.
 func (ps *packs) read(h plumbing.Hash) (plumbing.ObjectType, []byte, bool, error) {
-	for i, p := range ps.list {
+	for i, p := range ps.packList() {
 		if off, ok := p.offset(h); ok {
 			t, data, err := ps.at(i, off)
 			if err != nil {
@@ -149,7 +183,7 @@ func (ps *packs) read(h plumbing.Hash) (plumbing.ObjectType, []byte, bool, error
 // stream opens a large blob stored whole (not as a delta) for reading
 // without inflating it into memory; ok is false for anything else.
 func (ps *packs) stream(h plumbing.Hash) (io.ReadCloser, int64, bool, error) {
-	for _, p := range ps.list {
+	for _, p := range ps.packList() {
 		off, ok := p.offset(h)
 		if !ok {
 			continue
@@ -222,7 +256,7 @@ func (ps *packs) at(i int, off int64) (plumbing.ObjectType, []byte, error) {
 	if c, ok := ps.get(key); ok {
 		return c.typ, c.data, nil
 	}
-	p := ps.list[i]
+	p := ps.packList()[i]
 	var hdr [64]byte
 	var b []byte
 	if p.data != nil {
