@@ -12,6 +12,7 @@ import (
 	"path"
 	"path/filepath"
 	"slices"
+	"sort"
 	"strconv"
 	"strings"
 	"sync"
@@ -906,8 +907,10 @@ func (b *builder) caseView(c *Case, ms []*Minutes, breach bool, k clock) *caseVi
 	return v
 }
 
-// byUpdated sorts cases newest change first.
-func (b *builder) byUpdated(cases []*Case) []*Case {
+// latestChanged returns the n cases of cases changed last, newest
+// first; of cases changed at the same time, the one earlier in cases
+// comes first. Pages show a few: the rest is not sorted.
+func (b *builder) latestChanged(cases []*Case, n int) []*Case {
 	type entry struct {
 		c  *Case
 		at time.Time
@@ -918,17 +921,24 @@ func (b *builder) byUpdated(cases []*Case) []*Case {
 			b.updatedAt[c] = b.updated(c) // once a build, not once a comparison or an audience
 		}
 	})
-	es := make([]entry, len(cases))
-	for i, c := range cases {
+	top := make([]entry, 0, n+1)
+	for _, c := range cases {
 		at, ok := b.updatedAt[c]
 		if !ok {
 			at = b.updated(c)
 		}
-		es[i] = entry{c, at}
+		if len(top) == n && !at.After(top[n-1].at) {
+			continue
+		}
+		// After every case changed at the same time or later.
+		i := sort.Search(len(top), func(i int) bool { return top[i].at.Before(at) })
+		top = slices.Insert(top, i, entry{c, at})
+		if len(top) > n {
+			top = top[:n]
+		}
 	}
-	slices.SortStableFunc(es, func(x, y entry) int { return y.at.Compare(x.at) })
-	out := make([]*Case, len(es))
-	for i, e := range es {
+	out := make([]*Case, len(top))
+	for i, e := range top {
 		out[i] = e.c
 	}
 	return out

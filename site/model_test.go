@@ -1,8 +1,13 @@
 package site
 
 import (
+	"fmt"
+	"math/rand/v2"
+	"slices"
 	"testing"
 	"time"
+
+	"github.com/council/register/register"
 )
 
 // TestSpan: deadlines read in whole days and hours, in plain English.
@@ -50,4 +55,40 @@ func TestClockSpan(t *testing.T) {
 			t.Errorf("deadline with %v left: Span() = %q, want %q", tc.left, got, tc.want)
 		}
 	}
+}
+
+// TestLatestChanged: the n latest changed cases are those a stable sort
+// by time of change, newest first, puts first, ties included.
+func TestLatestChanged(t *testing.T) {
+	rnd := rand.New(rand.NewPCG(1, 2))
+	for round := range 200 {
+		var cases []*Case
+		hist := map[string][]Event{}
+		for i := range rnd.IntN(60) {
+			c := &Case{Case: &register.Case{ID: fmt.Sprintf("INC-2026-%04d", i)}}
+			// Few distinct times, so many ties; some from the history.
+			c.ReportedAt.Time = testNow.Add(time.Duration(rnd.IntN(8)) * time.Hour)
+			if rnd.IntN(3) == 0 {
+				hist[c.ID] = []Event{{Time: testNow.Add(time.Duration(rnd.IntN(12)) * time.Hour)}}
+			}
+			cases = append(cases, c)
+		}
+		b := &builder{in: Input{History: hist}, reg: &tree{Cases: cases}}
+		want := slices.Clone(cases)
+		slices.SortStableFunc(want, func(x, y *Case) int { return b.updated(y).Compare(b.updated(x)) })
+		for _, n := range []int{1, 3, 10, 50} {
+			got := b.latestChanged(cases, n)
+			if w := want[:min(n, len(want))]; !slices.Equal(got, w) {
+				t.Fatalf("round %d, n %d: got %v, want %v", round, n, ids(got), ids(w))
+			}
+		}
+	}
+}
+
+func ids(cs []*Case) []string {
+	var out []string
+	for _, c := range cs {
+		out = append(out, c.ID)
+	}
+	return out
 }

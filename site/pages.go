@@ -198,10 +198,7 @@ func (b *builder) dashboard(ctx context.Context, v *View) ([]Page, error) {
 			}
 		}
 	}
-	latest := b.byUpdated(v.Cases)
-	if len(latest) > 10 {
-		latest = latest[:10]
-	}
+	latest := b.latestChanged(v.Cases, 10)
 	d.Latest = latest
 	for _, c := range latest {
 		d.Updated[c.ID] = b.updated(c)
@@ -494,10 +491,7 @@ type atomEntry struct {
 
 // feed is the Atom feed of the 50 latest changed cases.
 func (b *builder) feed(v *View) ([]byte, error) {
-	latest := b.byUpdated(v.Cases)
-	if len(latest) > 50 {
-		latest = latest[:50]
-	}
+	latest := b.latestChanged(v.Cases, 50)
 	f := atomFeed{Title: v.Settings.Name + " — " + v.Audience.Name, ID: "urn:register:" + v.Audience.Name,
 		Updated: v.Now.UTC().Format(time.RFC3339), Link: atomLink{Href: "index.html"}}
 	for _, c := range latest {
