@@ -193,6 +193,10 @@ type builder struct {
 
 	caseKeys map[string]map[string]string
 	prevKeys map[string]map[string]string
+	// hist are this build's history sums by case id; prevHist those of
+	// the Builder's last build.
+	hist     map[string]histSum
+	prevHist map[string]histSum
 	moved    sync.Map // folders ("itparg/cases") moved over from prev
 	// movableDirs says for "audience/folder" whether prev has it.
 	movableDirs sync.Map
@@ -575,11 +579,13 @@ func (b *builder) renderCases(ctx context.Context, views []*audience) ([][]pageP
 		key    string
 	}
 	vars := make([][]variant, len(b.reg.Cases)) // case → audience → variant
+	hists := make([]histSum, len(b.reg.Cases))
 	err := parallel(ctx, len(b.reg.Cases), func(i int) error {
 		c := b.reg.Cases[i]
 		linked := b.reg.linkedMinutes(c)
 		k := b.reg.clock(c, b.opts.Now)
-		hist := b.historySum(c.ID)
+		hists[i] = b.historySum(c.ID)
+		hist := hists[i].sum
 		vars[i] = make([]variant, len(views))
 		for j, a := range views {
 			if !a.sees[c.ID] {
@@ -609,6 +615,10 @@ func (b *builder) renderCases(ctx context.Context, views []*audience) ([][]pageP
 	})
 	if err != nil {
 		return nil, err
+	}
+	b.hist = make(map[string]histSum, len(hists))
+	for i, c := range b.reg.Cases {
+		b.hist[c.ID] = hists[i]
 	}
 	keys := make([]map[string]string, len(views)) // audience → case id → page key
 	fresh := make([]bool, len(views))
@@ -790,12 +800,28 @@ func (b *builder) updateCases(a *audience, pending []pagePlan) error {
 	return nil
 }
 
-// historySum sums a case's events.
-func (b *builder) historySum(id string) string {
+// histSum is a case's events and their sum.
+type histSum struct {
+	evs []Event
+	sum string
+}
+
+// historySum sums a case's events, unless the Builder's last build
+// summed the same ones (the same slice: a resident process keeps the
+// history of HEAD, and events are never changed in place).
+func (b *builder) historySum(id string) histSum {
 	evs := b.in.History[id]
 	if len(evs) == 0 {
-		return ""
+		return histSum{}
 	}
+	if h, ok := b.prevHist[id]; ok && len(h.evs) == len(evs) && &h.evs[0] == &evs[0] {
+		return h
+	}
+	return histSum{evs, sumEvents(evs)}
+}
+
+// sumEvents sums the events a case page shows.
+func sumEvents(evs []Event) string {
 	h := sha256.New()
 	var line []byte
 	str := func(s string) { line = append(binary.AppendUvarint(line, uint64(len(s))), s...) }

@@ -141,6 +141,8 @@ type Builder struct {
 	manifest *manifest
 	// written is the manifest file as this Builder wrote it.
 	written os.FileInfo
+	// hist are the last build's history sums (see builder.historySum).
+	hist map[string]histSum
 }
 
 // Build is the package's Build, keeping what the next build can use.
@@ -206,7 +208,7 @@ func (s *Builder) Build(ctx context.Context, in Input, out string, opts Options)
 	if err := os.Chmod(tmp, 0o755); err != nil {
 		return err
 	}
-	b := &builder{in: in, opts: opts, reg: reg, out: tmp, prev: out, files: map[string]map[string]string{}, lap: lap}
+	b := &builder{in: in, opts: opts, reg: reg, out: tmp, prev: out, files: map[string]map[string]string{}, lap: lap, prevHist: s.hist}
 	defer func() {
 		if b.saved != nil {
 			<-b.saved // nothing is written after Build returns
@@ -222,6 +224,7 @@ func (s *Builder) Build(ctx context.Context, in Input, out string, opts Options)
 	if err := b.build(ctx, audiences); err != nil {
 		return err
 	}
+	s.hist = b.hist
 	if err := os.WriteFile(filepath.Join(tmp, marker), []byte("This folder is written by register build and replaced whole by the next build.\n"), 0o644); err != nil {
 		return err
 	}

@@ -684,10 +684,14 @@ func TestResidentBuilder(t *testing.T) {
 		later := time.Now().Add(at)
 		os.Chtimes(full, later, later)
 	}
-	same := func(step string) {
+	same := func(step string, hist ...map[string][]Event) {
 		t.Helper()
 		fresh := filepath.Join(t.TempDir(), "fresh")
-		if err := Build(context.Background(), Input{Dir: dir}, fresh, Options{Now: testNow}); err != nil {
+		in := Input{Dir: dir}
+		if len(hist) > 0 {
+			in.History = hist[0]
+		}
+		if err := Build(context.Background(), in, fresh, Options{Now: testNow}); err != nil {
 			t.Fatal(err)
 		}
 		if a, f := snapshot(t, out), snapshot(t, fresh); a != f {
@@ -736,6 +740,24 @@ func TestResidentBuilder(t *testing.T) {
 		t.Fatal(err)
 	}
 	same("after a refused build")
+
+	// A new history (a commit): the case pages whose events changed are
+	// made again, though the Builder summed the last history.
+	hist := fixtureHistory()
+	if err := b.Build(context.Background(), Input{Dir: dir, History: hist}, out, opts); err != nil {
+		t.Fatal(err)
+	}
+	same("with a history", hist)
+	next := fixtureHistory()
+	next["INC-2026-0001"] = append(next["INC-2026-0001"], Event{Commit: "3333333333333333333333333333333333333333",
+		Time: testNow.Add(-time.Hour), Author: "alice", AuthorName: "Alice Analyst", Signature: "good", Signer: "alice", Fields: []string{"title"}})
+	if err := b.Build(context.Background(), Input{Dir: dir, History: next}, out, opts); err != nil {
+		t.Fatal(err)
+	}
+	same("with the next history", next)
+	if page, _ := os.ReadFile(filepath.Join(out, "itparg", "cases", "INC-2026-0001.html")); !strings.Contains(string(page), "3333333333") {
+		t.Error("the case page does not show the new commit")
+	}
 }
 
 // TestRebuildClockMovesOn: a case page that says how long ago the ICO
