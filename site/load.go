@@ -39,6 +39,8 @@ type Case struct {
 type Minutes struct {
 	*register.Minutes
 	Body []byte
+	// Sum is the SHA-256 of the minutes file.
+	Sum string
 }
 
 // tree is the loaded register.
@@ -61,7 +63,7 @@ type tree struct {
 }
 
 // cacheVersion changes when the cached data's shape changes.
-const cacheVersion = "site-cache-6"
+const cacheVersion = "site-cache-7"
 
 // cache keeps parsed cases between builds, keyed by path, size and
 // modification time as Git's index does; a content hash keys the
@@ -362,12 +364,14 @@ func (t *tree) loadMinutes(fsys fs.FS, p string) (*Minutes, register.Findings, e
 		return nil, nil, err
 	}
 	var m *register.Minutes
+	var s string
 	if c := t.cache; c != nil {
 		c.mu.Lock()
 		if d := c.Docs[p]; d != nil && d.Minutes != nil && d.Size == st.Size() && d.ModTime == st.ModTime().UnixNano() {
 			c.used[p] = true
 			m = new(register.Minutes)
 			*m = *d.Minutes
+			s = d.Sum
 		}
 		c.mu.Unlock()
 	}
@@ -379,10 +383,11 @@ func (t *tree) loadMinutes(fsys fs.FS, p string) (*Minutes, register.Findings, e
 		if m, err = register.ParseMinutes(bytes.NewReader(data)); err != nil {
 			return nil, findings(err).In(p), nil
 		}
+		s = sum(data)
 		if t.cache != nil {
 			kept := *m
 			t.cache.mu.Lock()
-			t.cache.Docs[p] = &cachedCase{Size: st.Size(), ModTime: st.ModTime().UnixNano(), Minutes: &kept}
+			t.cache.Docs[p] = &cachedCase{Size: st.Size(), ModTime: st.ModTime().UnixNano(), Minutes: &kept, Sum: s}
 			t.cache.used[p] = true
 			t.cache.changed++
 			t.cache.mu.Unlock()
@@ -390,7 +395,7 @@ func (t *tree) loadMinutes(fsys fs.FS, p string) (*Minutes, register.Findings, e
 	}
 	m.ID = strings.TrimSuffix(path.Base(p), ".md")
 	m.Path = p
-	return &Minutes{Minutes: m, Body: m.Body()}, nil, nil
+	return &Minutes{Minutes: m, Body: m.Body(), Sum: s}, nil, nil
 }
 
 // setFragments records a case's rendered fragments in the cache.

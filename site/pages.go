@@ -336,25 +336,40 @@ func (b *builder) minutesPages(ctx context.Context, v *View) ([]Page, error) {
 	pages := []Page{{Path: "minutes/index.html", Title: "ITPARG minutes", Template: "minutes-list", Section: "minutes/", Data: v.Minutes}}
 	for _, m := range v.Minutes {
 		mv := &minutesView{Minutes: m, b: b}
+		// The page shows the minutes file and which of its cases and
+		// actions the audience may see: its key.
+		key := make([]byte, 0, len("minutes ")+len(m.Sum)+1+len(m.Cases)+len(m.Actions))
+		key = append(append(key, "minutes "...), m.Sum...)
+		key = append(key, ' ')
 		for _, r := range m.Cases {
-			if v.Sees(r.ID) {
+			seen := v.Sees(r.ID)
+			if seen {
 				mv.Cases = append(mv.Cases, r)
 			}
+			key = append(key, mark(seen))
 		}
 		for _, a := range m.Actions {
-			if a.Case == "" || v.Sees(a.Case) {
+			seen := a.Case == "" || v.Sees(a.Case)
+			if seen {
 				mv.Actions = append(mv.Actions, a)
 			}
+			key = append(key, mark(seen))
 		}
 		title := m.Title
 		if title == "" {
 			title = "ITPARG meeting " + m.Date.Format("2 January 2006")
 		}
-		key := fmt.Sprintf("%s %s %s %s %s %q %q %s\n%s\n%v\n%v", m.ID, m.Date, m.Title, m.Chair, m.Secretary,
-			m.Attendees, m.Apologies, m.RegisterHead, m.Body, mv.Cases, mv.Actions)
-		pages = append(pages, Page{Path: "minutes/" + m.ID + "/index.html", Title: title, Template: "minutes", Section: "minutes/", Data: mv, Key: key})
+		pages = append(pages, Page{Path: "minutes/" + m.ID + "/index.html", Title: title, Template: "minutes", Section: "minutes/", Data: mv, Key: string(key)})
 	}
 	return pages, nil
+}
+
+// mark is 1 for true and 0 for false, for keys.
+func mark(b bool) byte {
+	if b {
+		return '1'
+	}
+	return '0'
 }
 
 // caseIDs finds case ids in a text.

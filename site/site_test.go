@@ -527,6 +527,14 @@ updates:
 	if _, err := os.Stat(filepath.Join(out, "img", "cases", "INC-2026-0002.html")); err != nil {
 		t.Errorf("img cannot see the case shown to it: %v", err)
 	}
+	// Minutes every tree sees name to each the cases it may see (trees
+	// share a page only when it is the same for both).
+	for aud, id := range map[string]string{"itparg": "INC-2026-0001", "simo": "INC-2026-0001", "img": "INC-2026-0002"} {
+		data, err := os.ReadFile(filepath.Join(out, aud, "minutes", "2026-11-06", "index.html"))
+		if err != nil || !bytes.Contains(data, []byte(`href="../../cases/`+id+`.html"`)) {
+			t.Errorf("%s's page of the open minutes does not link to %s, which it may see (%v)", aud, id, err)
+		}
+	}
 }
 
 // TestFailedBuildKeepsSite breaks a case after a good build: the build
@@ -625,7 +633,9 @@ func testRebuild(t *testing.T, Build func(context.Context, Input, string, Option
 		later := time.Now().Add(time.Minute)
 		os.Chtimes(full, later, later)
 	}
-	write("cases/2026/INC-2026-0001/case.md", caseText("INC-2026-0001", "First edited", ""))
+	// Now a personal-data case: the minutes that review it show it no
+	// more to audiences that may not see it.
+	write("cases/2026/INC-2026-0001/case.md", caseText("INC-2026-0001", "First edited", "personal_data: true\n"))
 	write("cases/2026/INC-2026-0002/case.md", caseText("INC-2026-0002", "Second", "personal_data: true\n"))
 	write("cases/2026/INC-2026-0004/case.md", caseText("INC-2026-0004", "Fourth", ""))
 	write("minutes/2026/2026-11-12.md", minutesText("2026-11-12", "Edited again"))
