@@ -90,6 +90,7 @@ type View struct {
 	in            *Input
 	a             *audience
 	shared        *sync.Map // key → *sharedWork, one map per build
+	hist          map[string]histSum
 }
 
 // Shared returns what make returns, calling it once per build for each
@@ -511,7 +512,7 @@ func validPath(p string) bool {
 func (b *builder) audiencePages(ctx context.Context, a *audience) error {
 	dir := filepath.Join(b.out, a.Name)
 	v := &View{Audience: a.Audience, Settings: b.reg.Settings, People: b.reg.People, Workflow: b.reg.Workflow,
-		Cases: a.cases, Minutes: a.minutes, BreachDetails: a.breach, Now: b.opts.Now, in: &b.in, a: a, shared: &b.shared}
+		Cases: a.cases, Minutes: a.minutes, BreachDetails: a.breach, Now: b.opts.Now, in: &b.in, a: a, shared: &b.shared, hist: b.hist}
 	site := b.siteInfo(a)
 	makers := []PageFunc{b.dashboard, b.lists, b.minutesPages, b.auditPage, b.staticPages, b.dataFiles}
 	makers = append(makers, b.opts.Pages...)
@@ -800,10 +801,12 @@ func (b *builder) updateCases(a *audience, pending []pagePlan) error {
 	return nil
 }
 
-// histSum is a case's events and their sum.
+// histSum is a case's events, their sum, and when the case entered each
+// state by them (see historyTimeline).
 type histSum struct {
-	evs []Event
-	sum string
+	evs     []Event
+	sum     string
+	entered map[string]time.Time
 }
 
 // historySum sums a case's events, unless the Builder's last build
@@ -817,7 +820,7 @@ func (b *builder) historySum(id string) histSum {
 	if h, ok := b.prevHist[id]; ok && len(h.evs) == len(evs) && &h.evs[0] == &evs[0] {
 		return h
 	}
-	return histSum{evs, sumEvents(evs)}
+	return histSum{evs, sumEvents(evs), entered(evs)}
 }
 
 // sumEvents sums the events a case page shows.

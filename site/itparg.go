@@ -77,6 +77,14 @@ func (t historyTimeline) Entered(id string) (map[string]time.Time, bool) {
 	if len(events) == 0 {
 		return nil, false
 	}
+	if h, ok := t.v.hist[id]; ok && len(h.evs) == len(events) && &h.evs[0] == &events[0] {
+		return h.entered, true // worked out once a build, or kept from the last
+	}
+	return entered(events), true
+}
+
+// entered reads when a case entered each state from its events.
+func entered(events []Event) map[string]time.Time {
 	entered := map[string]time.Time{}
 	for _, e := range events {
 		// "from -> to", or "-> to" for the commit that created the case.
@@ -88,7 +96,7 @@ func (t historyTimeline) Entered(id string) (map[string]time.Time, bool) {
 			entered[to] = e.Time
 		}
 	}
-	return entered, true
+	return entered
 }
 
 // reportPage is the summary report over the whole register as the

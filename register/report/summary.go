@@ -13,7 +13,9 @@ import (
 )
 
 // Timeline gives, from the Git history, when a case first entered each
-// state. ok is false for a case the history does not cover.
+// state. ok is false for a case the history does not cover. The map may
+// be shared (the site works it out once for all audiences): read it,
+// never change it.
 type Timeline interface {
 	Entered(id string) (map[string]time.Time, bool)
 }
