@@ -5,6 +5,7 @@ import (
 	"context"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -71,6 +72,14 @@ func TestITPARGPages(t *testing.T) {
 	}
 	if !strings.Contains(read("business-it", "report/index.html"), "Cases reported in the period</dt><dd class=\"govuk-summary-list__value\">1") {
 		t.Error("business-it's report does not count its 1 case")
+	}
+	// Times are measured from the history: INC-2026-0001 was closed by
+	// its second commit, 249 days after it was reported.
+	resolve := regexp.MustCompile(`Time to resolve</th>\s*<td[^>]*>1</td>\s*<td[^>]*>5976.8 h \(249.0 days\)</td>`)
+	for _, a := range []string{"itparg", "simo"} {
+		if !resolve.MatchString(read(a, "report/index.html")) {
+			t.Errorf("%s: the report does not measure INC-2026-0001's time to resolve from its history", a)
+		}
 	}
 }
 
