@@ -45,19 +45,15 @@ func readCacheFile(dir string) (env string, docs map[string]*cachedCase, err err
 
 // parseCacheFile reads the bytes of a cache file.
 func parseCacheFile(data []byte) (env string, docs map[string]*cachedCase, err error) {
-	magic := cacheMagic()
-	if len(data) < len(magic)+4 || string(data[:len(magic)]) != magic {
-		return "", nil, errors.New("not a cache of this build")
+	r, err := checkedFields(data, cacheMagic())
+	if err != nil {
+		return "", nil, err
 	}
-	body := data[:len(data)-4]
-	if crc32.Checksum(body, castagnoli) != binary.BigEndian.Uint32(data[len(data)-4:]) {
-		return "", nil, errors.New("checksum mismatch")
-	}
-	r := &fields{b: body[len(magic):]}
+	size := len(r.b)
 	head := r.record()
 	env = head.str()
 	n := head.uint()
-	if r.err != nil || head.err != nil || n > uint64(len(body)) {
+	if r.err != nil || head.err != nil || n > uint64(size) {
 		return "", nil, errors.New("damaged header")
 	}
 	// The records are found one after the other, then read on all
@@ -74,7 +70,7 @@ func parseCacheFile(data []byte) (env string, docs map[string]*cachedCase, err e
 	paths := make([]string, len(recs))
 	entries := make([]*cachedCase, len(recs))
 	if err := parallel(context.Background(), len(recs), func(i int) (err error) {
-		paths[i], entries[i], err = cacheEntry(recs[i], len(body))
+		paths[i], entries[i], err = cacheEntry(recs[i], size)
 		return err
 	}); err != nil {
 		return "", nil, err

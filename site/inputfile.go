@@ -3,7 +3,6 @@ package site
 import (
 	"encoding/binary"
 	"errors"
-	"hash/crc32"
 	"sync"
 	"time"
 )
@@ -27,17 +26,7 @@ func inputMagic() string { return "register site input\n" + inputVersion + "\n" 
 // EncodeInput returns the kept form of in's history, audit and note,
 // under key.
 func EncodeInput(key string, in Input) []byte {
-	var strs []string
-	index := map[string]uint64{}
-	num := func(s string) uint64 {
-		n, ok := index[s]
-		if !ok {
-			n = uint64(len(strs))
-			index[s] = n
-			strs = append(strs, s)
-		}
-		return n
-	}
+	var strs stringList
 	var body record
 	body.bytes([]byte(in.HistoryNote))
 	if a := in.Audit; a != nil {
@@ -66,11 +55,11 @@ func EncodeInput(key string, in Input) []byte {
 				body.bytes([]byte(e.Commit))
 				body.time(e.Time)
 				for _, s := range []string{e.Author, e.AuthorName, e.Signature, e.Signer, e.Transition} {
-					body.uint(num(s))
+					body.uint(strs.num(s))
 				}
 				body.uint(uint64(len(e.Fields)))
 				for _, f := range e.Fields {
-					body.uint(num(f))
+					body.uint(strs.num(f))
 				}
 			}
 		}
@@ -78,12 +67,9 @@ func EncodeInput(key string, in Input) []byte {
 	var out record
 	out.b = append(out.b, inputMagic()...)
 	out.bytes([]byte(key))
-	out.uint(uint64(len(strs)))
-	for _, s := range strs {
-		out.bytes([]byte(s))
-	}
+	strs.writeTo(&out)
 	out.b = append(out.b, body.b...)
-	return binary.BigEndian.AppendUint32(out.b, crc32.Checksum(out.b, castagnoli))
+	return sealed(out.b)
 }
 
 // InputKey returns the key data was encoded under, or an error if data
@@ -105,22 +91,8 @@ func DecodeInput(data []byte) (Input, error) {
 		return Input{}, err
 	}
 	r.str() // the key
-	n := r.uint()
-	if n > uint64(len(r.b)) {
-		return Input{}, errors.New("damaged string list")
-	}
-	strs := make([]string, n)
-	for i := range strs {
-		strs[i] = r.str()
-	}
-	str := func() string {
-		i := r.uint()
-		if i >= uint64(len(strs)) {
-			r.fail()
-			return ""
-		}
-		return strs[i]
-	}
+	strs := readStrings(r)
+	str := func() string { return strs.at(r) }
 	var in Input
 	in.HistoryNote = r.str()
 	if r.uint() == 1 {
@@ -176,15 +148,7 @@ func DecodeInput(data []byte) (Input, error) {
 // inputFields checks data's magic line and checksum and returns its
 // fields after the magic line.
 func inputFields(data []byte) (*fields, error) {
-	magic := inputMagic()
-	if len(data) < len(magic)+4 || string(data[:len(magic)]) != magic {
-		return nil, errors.New("not input kept by this build")
-	}
-	body := data[:len(data)-4]
-	if crc32.Checksum(body, castagnoli) != binary.BigEndian.Uint32(data[len(data)-4:]) {
-		return nil, errors.New("checksum mismatch")
-	}
-	return &fields{b: body[len(magic):]}, nil
+	return checkedFields(data, inputMagic())
 }
 
 // time writes a time: its instant and its zone's offset (the zone's name

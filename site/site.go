@@ -1,13 +1,9 @@
 package site
 
 import (
-	"bufio"
-	"bytes"
 	"context"
-	"encoding/gob"
 	"errors"
 	"fmt"
-	"io"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -294,46 +290,6 @@ type manifest struct {
 
 // layout is the trees' layout: case pages are cases/ID.html.
 const layout = "cases/ID.html"
-
-func readManifest(dir string) *manifest {
-	if dir == "" {
-		return nil
-	}
-	data, err := os.ReadFile(filepath.Join(dir, manifestFile))
-	if err != nil {
-		return nil
-	}
-	var m manifest
-	if gob.NewDecoder(bytes.NewReader(data)).Decode(&m) != nil || m.Out == "" || m.Layout != layout {
-		return nil
-	}
-	return &m
-}
-
-const manifestFile = "manifest.gob"
-
-// writeManifest writes m, or removes the manifest when m is nil, and
-// returns the file it wrote.
-func writeManifest(dir string, m *manifest) (os.FileInfo, error) {
-	if dir == "" {
-		return nil, errors.New("no cache folder")
-	}
-	p := filepath.Join(dir, manifestFile)
-	if m == nil {
-		return nil, os.Remove(p)
-	}
-	err := replaceFile(dir, manifestFile, func(w io.Writer) error {
-		bw := bufio.NewWriter(w)
-		if err := gob.NewEncoder(bw).Encode(m); err != nil {
-			return err
-		}
-		return bw.Flush()
-	})
-	if err != nil {
-		return nil, err
-	}
-	return os.Stat(p)
-}
 
 // marker is the file that marks a folder as a site Build wrote, so a
 // build never replaces a folder of something else.
