@@ -13,9 +13,11 @@ import (
 	"path/filepath"
 	"regexp"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
+	"github.com/council/register/register/dirfs"
 	"github.com/council/register/site"
 	"github.com/council/register/site/nginx"
 	"github.com/spf13/cobra"
@@ -141,24 +143,31 @@ func previewHandler(out string) http.Handler {
 // beside the old one, so counting folders made each rebuild trigger the
 // next.
 func fingerprint(dir string, skip []string) string {
-	var skipAbs []string
-	for _, s := range skip {
-		if a, err := filepath.Abs(s); err == nil {
-			skipAbs = append(skipAbs, a)
+	// The folders to skip, as slash paths in dir.
+	var skipped []string
+	if abs, err := filepath.Abs(dir); err == nil {
+		for _, s := range skip {
+			a, err := filepath.Abs(s)
+			if err != nil {
+				continue
+			}
+			if rel, err := filepath.Rel(abs, a); err == nil && filepath.IsLocal(rel) {
+				skipped = append(skipped, filepath.ToSlash(rel))
+			}
 		}
 	}
 	h := sha256.New()
-	filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
+	var line []byte
+	// Every second, so through dirfs's bare system calls and without fmt:
+	// os's walk took 0.3 s of CPU a time for 10,000 cases.
+	fs.WalkDir(dirfs.New(dir), ".", func(p string, d fs.DirEntry, err error) error {
 		if err != nil {
 			return nil
 		}
-		hidden := p != dir && strings.HasPrefix(d.Name(), ".")
+		hidden := p != "." && strings.HasPrefix(d.Name(), ".")
 		if d.IsDir() {
-			if hidden {
-				return filepath.SkipDir
-			}
-			if a, err := filepath.Abs(p); err == nil && slices.Contains(skipAbs, a) {
-				return filepath.SkipDir
+			if hidden || slices.Contains(skipped, p) {
+				return fs.SkipDir
 			}
 			return nil
 		}
@@ -169,7 +178,10 @@ func fingerprint(dir string, skip []string) string {
 		if err != nil {
 			return nil
 		}
-		fmt.Fprintf(h, "%q %d %d\n", p, info.Size(), info.ModTime().UnixNano())
+		line = strconv.AppendQuote(line[:0], p)
+		line = strconv.AppendInt(append(line, ' '), info.Size(), 10)
+		line = strconv.AppendInt(append(line, ' '), info.ModTime().UnixNano(), 10)
+		h.Write(append(line, '\n'))
 		return nil
 	})
 	// A commit changes the history the case pages and the audit page
