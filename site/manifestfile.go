@@ -36,9 +36,9 @@ func encodeManifest(m *manifest) []byte {
 			entries := trees[aud]
 			body.bytes([]byte(aud))
 			body.uint(uint64(len(entries)))
-			for _, name := range sortedKeys(entries) {
+			for name, v := range entries { // in any order: it is read into a map
 				body.uint(strs.num(name))
-				body.uint(strs.num(entries[name]))
+				body.uint(strs.num(v))
 			}
 		}
 	}

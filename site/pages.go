@@ -254,7 +254,17 @@ type listIndex struct {
 	All    int
 }
 
+// lists makes the register's static lists. They show only the cases and
+// the workflow, so audiences that see the same cases share them.
 func (b *builder) lists(ctx context.Context, v *View) ([]Page, error) {
+	pages, err := v.Shared("lists "+v.a.sight, func() (any, error) { return b.makeLists(v), nil })
+	if err != nil {
+		return nil, err
+	}
+	return pages.([]Page), nil
+}
+
+func (b *builder) makeLists(v *View) []Page {
 	idx := &listIndex{All: len(v.Cases)}
 	byStatus := map[string][]*Case{}
 	byYear := map[int][]*Case{}
@@ -319,7 +329,7 @@ func (b *builder) lists(ctx context.Context, v *View) ([]Page, error) {
 		Categories, Types []string
 	}{idx, register.Categories, register.Types}
 	pages = append(pages, Page{Path: "register/index.html", Title: "Register", Template: "register", Section: "register/", Data: filters})
-	return pages, nil
+	return pages
 }
 
 type minutesView struct {

@@ -122,7 +122,7 @@ func runBuild(ctx context.Context, e *env, o buildOptions) error {
 	if err := access.done(); err != nil {
 		return err
 	}
-	fmt.Fprintf(e.Err, "register: built %s in %.1fs\n", o.Out, time.Since(start).Seconds())
+	fmt.Fprintf(e.Err, "register: built %s in %.2fs\n", o.Out, time.Since(start).Seconds())
 	return nil
 }
 

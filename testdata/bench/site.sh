@@ -100,6 +100,38 @@ for r in $(seq "$rounds"); do
 	printf '\nEdited again in round %d.\n' "$r" >>"$f"
 	measure register build "$reg" --out "$tmp/public" >>"$tmp/re.t"
 done
+# The same edit under register serve, which keeps what a build loaded
+# for the next: the time of each rebuild as serve reports it, and the
+# time from the edit until the preview has it (version.txt changes; this
+# includes noticing the edit, --interval 100ms and a walk of the
+# register).
+serve_log="$tmp/serve.log"
+register serve "$reg" --out "$tmp/public" --addr 127.0.0.1:0 --interval 100ms >"$tmp/serve.out" 2>"$serve_log" &
+serve_pid=$!
+trap 'kill "$serve_pid" 2>/dev/null; wait "$serve_pid" 2>/dev/null; rm -rf "$tmp"' EXIT
+built() { grep -c '^register: built ' "$serve_log" || true; }
+wait_built() { # wait_built N: until serve has built N times
+	for _ in $(seq 1200); do [ "$(built)" -ge "$1" ] && return 0; sleep 0.05; done
+	echo "site.sh: register serve did not rebuild:"; cat "$serve_log"; exit 1
+}
+wait_built 1
+: >"$tmp/serve.t"; : >"$tmp/seen.t"
+f=$(find "$reg/cases" -name case.md | sort | sed -n "$((cases / 3))p")
+for r in $(seq 5); do
+	n=$(built)
+	v=$(cat "$tmp/public/itparg/version.txt")
+	start=$(date +%s.%N)
+	printf '\nEdited under serve, %d.\n' "$r" >>"$f"
+	while [ "$(cat "$tmp/public/itparg/version.txt" 2>/dev/null)" = "$v" ]; do sleep 0.01; done
+	awk -v a="$(date +%s.%N)" -v b="$start" 'BEGIN {printf "%.3f\n", a - b}' >>"$tmp/seen.t"
+	wait_built $((n + 1))
+	grep '^register: built ' "$serve_log" | tail -1 | sed 's/.* in \([0-9.]*\)s$/\1/' >>"$tmp/serve.t"
+	sleep 0.3
+done
+kill "$serve_pid"; wait "$serve_pid" 2>/dev/null || true
+median() { sort -n | awk '{v[NR] = $1} END {print v[int((NR + 1) / 2)]}'; }
+st=$(median <"$tmp/serve.t"); sb=$(sort -n "$tmp/serve.t" | head -1); seen=$(median <"$tmp/seen.t")
+
 read -r ht hm < <(best <"$tmp/hugo.t")
 read -r ot om < <(best <"$tmp/ours.t")
 read -r rt rm_ < <(best <"$tmp/re.t")
@@ -108,12 +140,14 @@ om_peak=$(sort -k2 -n "$tmp/ours.t" | tail -1 | cut -d' ' -f2)
 audiences=$(ls "$tmp/public" | wc -l)
 pages=$(find "$tmp/public" -name '*.html' | wc -l)
 read -r at am < <(cat "$tmp/audit.t" 2>/dev/null) || true
-awk -v at="${at:-}" -v am="${am:-0}" -v c="$cases" -v a="$audiences" -v p="$pages" -v ht="$ht" -v hm="$hm_peak" -v ot="$ot" -v om="$om_peak" -v rt="$rt" -v rounds="$rounds" 'BEGIN {
+awk -v at="${at:-}" -v am="${am:-0}" -v c="$cases" -v a="$audiences" -v p="$pages" -v ht="$ht" -v hm="$hm_peak" -v ot="$ot" -v om="$om_peak" -v rt="$rt" -v rounds="$rounds" -v st="$st" -v sb="$sb" -v seen="$seen" 'BEGIN {
 	printf "site: %d cases, %d audiences, %d pages; best of %d rounds, side by side\n", c, a, p, rounds
 	printf "  hugo full build      %6.2f s  %6.0f MiB peak\n", ht, hm / 1024
 	printf "  register full build  %6.2f s  %6.0f MiB peak   time ratio %.2f (<= 1.00)  memory ratio %.2f (<= 0.50)\n", ot, om / 1024, ot / ht, om / hm
-	printf "  rebuild, one edit    %6.2f s                    ratio to full build %.3f (< 0.100)\n", rt, rt / ot
+	printf "  rebuild, one edit, register build (a new process)  %5.2f s   ratio to full build %.3f (< 0.100: %s)\n", rt, rt / ot, rt / ot < 0.1 ? "met" : "MISSED"
+	printf "  rebuild, one edit, register serve (median of 5)    %5.2f s   ratio to full build %.3f (< 0.100: %s); best %.2f s\n", st, st / ot, st / ot < 0.1 ? "met" : "MISSED", sb
+	printf "  register serve, from the edit to the preview (median of 5): %.2f s (no target)\n", seen
 	if (at != "") printf "  full build, history audit included: %.2f s, %.0f MiB peak (no target)\n", at, am / 1024
-	ok = (ot / ht <= 1.0) && (om / hm <= 0.5) && (rt / ot < 0.1)
+	ok = (ot / ht <= 1.0) && (om / hm <= 0.5) && (rt / ot < 0.1) && (st / ot < 0.1)
 	print ok ? "  PASS" : "  FAIL: a target is missed"
 }'
