@@ -39,7 +39,9 @@ func newServeCmd(e *env) *cobra.Command {
 		Short: "Preview the site locally, rebuilding it when the register changes",
 		Long: `Serve builds the site of the register in DIR (default: the current folder),
 serves it on ADDR (loopback by default) and rebuilds it whenever a file of
-the register changes; open pages reload themselves. It is a preview for
+the register changes or a commit is made; open pages reload themselves. A
+rebuild keeps what the last build loaded in memory, and reads only the
+files that changed. It is a preview for
 the people who edit the register, not a web server for its readers: for
 those, use the nginx configuration with its per-audience authentication.
 
@@ -59,7 +61,7 @@ network address) unless --allow-remote says that is meant.`,
 	cmd.Flags().StringArrayVar(&o.Audiences, "audience", nil, "build only this audience (repeatable)")
 	cmd.Flags().StringVar(&o.Addr, "addr", "127.0.0.1:8080", "address to listen on")
 	cmd.Flags().BoolVar(&o.AllowRemote, "allow-remote", false, "listen on an address other machines can reach (no login: every audience's pages)")
-	cmd.Flags().DurationVar(&o.Interval, "interval", time.Second, "how often to look for changes")
+	cmd.Flags().DurationVar(&o.Interval, "interval", 0, "how often to look for changes (default 200ms where the system tells of changes, else 1s: each look then walks the register)")
 	return cmd
 }
 
@@ -69,10 +71,21 @@ func runServe(ctx context.Context, e *env, o serveOptions) error {
 	}
 	o.reload = true
 	o.resident = new(resident)
-	// The fingerprint is taken before the first build, so an edit made
+	// Changes are watched from before the first build, so an edit made
 	// while it builds (or before the loop starts) is noticed and rebuilt.
 	skip := []string{o.Out, cacheDir(o.Dir, o.Out)}
-	last := fingerprint(o.Dir, skip)
+	changed, err := watchChanges(o.Dir, skip)
+	if err != nil {
+		fmt.Fprintf(e.Err, "register: serve: the system does not tell of changes to %s (%v); serve looks at its files instead\n", o.Dir, err)
+		changed = &pollChanges{dir: o.Dir, skip: skip, last: fingerprint(o.Dir, skip)}
+	}
+	defer changed.close()
+	if o.Interval <= 0 {
+		o.Interval = 200 * time.Millisecond
+		if _, polling := changed.(*pollChanges); polling {
+			o.Interval = time.Second
+		}
+	}
 	if err := runBuild(ctx, e, o.buildOptions); err != nil {
 		return err
 	}
@@ -99,8 +112,7 @@ func runServe(ctx context.Context, e *env, o serveOptions) error {
 			}
 			return fmt.Errorf("serve: %w", err)
 		case <-tick.C:
-			if fp := fingerprint(o.Dir, skip); fp != last {
-				last = fp
+			if changed.since() {
 				// A failed rebuild prints its findings and keeps the
 				// previous site; the preview carries on.
 				if err := runBuild(ctx, e, o.buildOptions); err != nil && !errors.As(err, new(exitError)) {
@@ -133,6 +145,49 @@ func previewHandler(out string) http.Handler {
 	})
 }
 
+// changes says whether the register changed since it was last asked.
+type changes interface {
+	since() bool
+	close()
+}
+
+// pollChanges compares fingerprints of the register: a walk of it each
+// time, where the system cannot tell of changes (see watchChanges).
+type pollChanges struct {
+	dir  string
+	skip []string
+	last string
+}
+
+func (p *pollChanges) since() bool {
+	fp := fingerprint(p.dir, p.skip)
+	changed := fp != p.last
+	p.last = fp
+	return changed
+}
+
+func (p *pollChanges) close() {}
+
+// skippedIn returns the folders of skip that are in dir, as slash paths
+// in dir.
+func skippedIn(dir string, skip []string) []string {
+	var skipped []string
+	abs, err := filepath.Abs(dir)
+	if err != nil {
+		return nil
+	}
+	for _, s := range skip {
+		a, err := filepath.Abs(s)
+		if err != nil {
+			continue
+		}
+		if rel, err := filepath.Rel(abs, a); err == nil && filepath.IsLocal(rel) {
+			skipped = append(skipped, filepath.ToSlash(rel))
+		}
+	}
+	return skipped
+}
+
 // fingerprint sums the paths, sizes and modification times of the
 // register's files, so serve notices any edit, new, removed or moved
 // file, and of the Git branch's ref, so it notices a commit. It leaves
@@ -143,19 +198,7 @@ func previewHandler(out string) http.Handler {
 // beside the old one, so counting folders made each rebuild trigger the
 // next.
 func fingerprint(dir string, skip []string) string {
-	// The folders to skip, as slash paths in dir.
-	var skipped []string
-	if abs, err := filepath.Abs(dir); err == nil {
-		for _, s := range skip {
-			a, err := filepath.Abs(s)
-			if err != nil {
-				continue
-			}
-			if rel, err := filepath.Rel(abs, a); err == nil && filepath.IsLocal(rel) {
-				skipped = append(skipped, filepath.ToSlash(rel))
-			}
-		}
-	}
+	skipped := skippedIn(dir, skip)
 	h := sha256.New()
 	var line []byte
 	// Every second, so through dirfs's bare system calls and without fmt:

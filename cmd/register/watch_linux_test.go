@@ -1,0 +1,87 @@
+package main
+
+import (
+	"os"
+	"path/filepath"
+	"testing"
+	"time"
+)
+
+// TestWatchChanges: the kernel's events tell serve of every edit, new,
+// removed or moved file and folder, and of commits; not of the site and
+// cache inside the register, hidden files or .git's other files.
+func TestWatchChanges(t *testing.T) {
+	dir := t.TempDir()
+	write := func(p, s string) {
+		t.Helper()
+		full := filepath.Join(dir, p)
+		if err := os.MkdirAll(filepath.Dir(full), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(full, []byte(s), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	write("cases/2026/INC-2026-0001/case.md", "one")
+	write("public/itparg/index.html", "site")
+	write(".git/HEAD", "ref: refs/heads/main\n")
+	write(".git/refs/heads/main", "1111\n")
+	w, err := watchChanges(dir, []string{filepath.Join(dir, "public")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer w.close()
+	// since is asked after a pause, as serve's ticker does: the kernel
+	// queues the events meanwhile.
+	expect := func(what string, want bool) {
+		t.Helper()
+		time.Sleep(20 * time.Millisecond)
+		if got := w.since(); got != want {
+			t.Errorf("%s: changed = %v, want %v", what, got, want)
+		}
+		if w.since() {
+			t.Errorf("%s: still changed when asked again", what)
+		}
+	}
+	expect("nothing", false)
+	write("cases/2026/INC-2026-0001/case.md", "two")
+	expect("an edited case", true)
+	// A build swaps its new site in beside the old one; an editor writes
+	// swap files; Git writes objects and its index.
+	write(".public.new-1/itparg/index.html", "site")
+	os.RemoveAll(filepath.Join(dir, "public"))
+	if err := os.Rename(filepath.Join(dir, ".public.new-1"), filepath.Join(dir, "public")); err != nil {
+		t.Fatal(err)
+	}
+	write("public/itparg/version.txt", "2")
+	write("cases/2026/INC-2026-0001/.case.md.swp", "swap")
+	write(".git/objects/11/11", "object")
+	write(".git/index", "index")
+	expect("the site swapped in, a swap file, Git's objects and index", false)
+	// A new case folder, then a file in it written later.
+	write("cases/2026/INC-2026-0002/case.md", "new")
+	expect("a new case", true)
+	write("cases/2026/INC-2026-0002/case.md", "edited")
+	expect("an edit in a folder made after watching began", true)
+	if err := os.Rename(filepath.Join(dir, "cases/2026/INC-2026-0002"), filepath.Join(dir, "cases/2026/INC-2026-0003")); err != nil {
+		t.Fatal(err)
+	}
+	expect("a renamed case folder", true)
+	write("cases/2026/INC-2026-0003/case.md", "moved and edited")
+	expect("an edit in a moved folder", true)
+	if err := os.RemoveAll(filepath.Join(dir, "cases/2026/INC-2026-0003")); err != nil {
+		t.Fatal(err)
+	}
+	expect("a removed case", true)
+	// A commit: Git writes the ref under a lock file and renames it.
+	write(".git/refs/heads/main.lock", "2222\n")
+	if err := os.Rename(filepath.Join(dir, ".git/refs/heads/main.lock"), filepath.Join(dir, ".git/refs/heads/main")); err != nil {
+		t.Fatal(err)
+	}
+	expect("a commit", true)
+	write(".git/refs/heads/feature/x", "3333\n")
+	expect("a new branch in a new folder of refs", true)
+	now := time.Now().Add(time.Hour)
+	os.Chtimes(filepath.Join(dir, "cases/2026/INC-2026-0001/case.md"), now, now)
+	expect("a touched case", true)
+}
