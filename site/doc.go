@@ -87,6 +87,14 @@
 // with a new file and a rename. REGISTER_TRACE=1 makes register build
 // print the time of each phase.
 //
+// A Builder builds again and again in one process (register serve) and
+// keeps in memory what each build would otherwise read back from the
+// cache folder: the parsed cases with their fragments, the manifest (used
+// only while its file is the one the Builder wrote), and each case's
+// history sum and state times (used only for the same events). A rebuild
+// after one edit then stats the case files, parses the one that changed,
+// renders its page and remakes the pages that list it.
+//
 // # Adding a page type
 //
 // A page type is a PageFunc: given one audience's View (only the cases
