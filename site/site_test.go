@@ -604,40 +604,28 @@ func TestRebuild(t *testing.T) {
 }
 
 func testRebuild(t *testing.T, Build func(context.Context, Input, string, Options) error) {
-	caseText := func(id, title, extra string) string {
-		return "---\nid: " + id + "\ntitle: " + title + "\nstatus: reported\nreported_at: 2026-11-27T08:30:00Z\nreported_by: alice\n" + extra + "---\nBody of " + title + ".\n"
-	}
 	dir := writeRegister(t, map[string]string{
 		"register.yaml":                    "name: R\norganisation: O\n",
 		"people.yaml":                      people,
-		"cases/2026/INC-2026-0001/case.md": caseText("INC-2026-0001", "First", ""),
-		"cases/2026/INC-2026-0002/case.md": caseText("INC-2026-0002", "Second", ""),
-		"cases/2026/INC-2026-0003/case.md": caseText("INC-2026-0003", "Third", ""),
+		"cases/2026/INC-2026-0001/case.md": reportedCase("INC-2026-0001", "First", ""),
+		"cases/2026/INC-2026-0002/case.md": reportedCase("INC-2026-0002", "Second", ""),
+		"cases/2026/INC-2026-0003/case.md": reportedCase("INC-2026-0003", "Third", ""),
 		"minutes/2026/2026-11-05.md":       minutesText("2026-11-05", "Kept"),
 		"minutes/2026/2026-11-12.md":       minutesText("2026-11-12", "Edited"),
 		"minutes/2026/2026-11-19.md":       minutesText("2026-11-19", "Deleted"),
-		"cases/2025/INC-2025-0001/case.md": strings.ReplaceAll(caseText("INC-2025-0001", "Deleted", ""), "2026-11-27", "2025-06-01"),
+		"cases/2025/INC-2025-0001/case.md": strings.ReplaceAll(reportedCase("INC-2025-0001", "Deleted", ""), "2026-11-27", "2025-06-01"),
 	})
 	out := filepath.Join(t.TempDir(), "public")
 	opts := Options{Now: testNow, CacheDir: filepath.Join(t.TempDir(), "cache")}
 	if err := Build(context.Background(), Input{Dir: dir}, out, opts); err != nil {
 		t.Fatal(err)
 	}
-	write := func(p, s string) {
-		full := filepath.Join(dir, p)
-		os.MkdirAll(filepath.Dir(full), 0o755)
-		if err := os.WriteFile(full, []byte(s), 0o644); err != nil {
-			t.Fatal(err)
-		}
-		// A later modification time, as an editor's save would give.
-		later := time.Now().Add(time.Minute)
-		os.Chtimes(full, later, later)
-	}
+	write := func(p, s string) { writeLater(t, dir, p, s, time.Minute) }
 	// Now a personal-data case: the minutes that review it show it no
 	// more to audiences that may not see it.
-	write("cases/2026/INC-2026-0001/case.md", caseText("INC-2026-0001", "First edited", "personal_data: true\n"))
-	write("cases/2026/INC-2026-0002/case.md", caseText("INC-2026-0002", "Second", "personal_data: true\n"))
-	write("cases/2026/INC-2026-0004/case.md", caseText("INC-2026-0004", "Fourth", ""))
+	write("cases/2026/INC-2026-0001/case.md", reportedCase("INC-2026-0001", "First edited", "personal_data: true\n"))
+	write("cases/2026/INC-2026-0002/case.md", reportedCase("INC-2026-0002", "Second", "personal_data: true\n"))
+	write("cases/2026/INC-2026-0004/case.md", reportedCase("INC-2026-0004", "Fourth", ""))
 	write("minutes/2026/2026-11-12.md", minutesText("2026-11-12", "Edited again"))
 	// Gone: their pages, a year's list and a minutes folder must go too.
 	for _, p := range []string{"minutes/2026/2026-11-19.md", "cases/2025/INC-2025-0001/case.md"} {
@@ -668,32 +656,40 @@ func testRebuild(t *testing.T, Build func(context.Context, Input, string, Option
 	}
 }
 
+// reportedCase is a case file in state reported, with extra fields.
+func reportedCase(id, title, extra string) string {
+	return "---\nid: " + id + "\ntitle: " + title + "\nstatus: reported\nreported_at: 2026-11-27T08:30:00Z\nreported_by: alice\n" + extra + "---\nBody of " + title + ".\n"
+}
+
+// writeLater writes the file p of the register in dir, modified at
+// after now, as an editor's save would be.
+func writeLater(t *testing.T, dir, p, s string, at time.Duration) {
+	t.Helper()
+	full := filepath.Join(dir, p)
+	os.MkdirAll(filepath.Dir(full), 0o755)
+	if err := os.WriteFile(full, []byte(s), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	later := time.Now().Add(at)
+	os.Chtimes(full, later, later)
+}
+
 // TestResidentBuilder: what a Builder keeps between builds is used only
 // while it still holds. Another process's build of the same output
 // replaces the manifest the Builder keeps in memory; a refused build
 // leaves the Builder able to build the mended register; every result
 // equals a fresh build.
 func TestResidentBuilder(t *testing.T) {
-	caseText := func(id, title, extra string) string {
-		return "---\nid: " + id + "\ntitle: " + title + "\nstatus: reported\nreported_at: 2026-11-27T08:30:00Z\nreported_by: alice\n" + extra + "---\nBody of " + title + ".\n"
-	}
 	dir := writeRegister(t, map[string]string{
 		"register.yaml":                    "name: R\norganisation: O\n",
 		"people.yaml":                      people,
-		"cases/2026/INC-2026-0001/case.md": caseText("INC-2026-0001", "First", ""),
-		"cases/2026/INC-2026-0002/case.md": caseText("INC-2026-0002", "Second", ""),
+		"cases/2026/INC-2026-0001/case.md": reportedCase("INC-2026-0001", "First", ""),
+		"cases/2026/INC-2026-0002/case.md": reportedCase("INC-2026-0002", "Second", ""),
 	})
 	out := filepath.Join(t.TempDir(), "public")
 	opts := Options{Now: testNow, CacheDir: filepath.Join(t.TempDir(), "cache")}
 	var b Builder
-	write := func(p, s string, at time.Duration) {
-		full := filepath.Join(dir, p)
-		if err := os.WriteFile(full, []byte(s), 0o644); err != nil {
-			t.Fatal(err)
-		}
-		later := time.Now().Add(at)
-		os.Chtimes(full, later, later)
-	}
+	write := func(p, s string, at time.Duration) { writeLater(t, dir, p, s, at) }
 	same := func(step string, hist ...map[string][]Event) {
 		t.Helper()
 		fresh := filepath.Join(t.TempDir(), "fresh")
@@ -715,7 +711,7 @@ func TestResidentBuilder(t *testing.T) {
 	if kept == nil {
 		t.Fatal("the Builder kept no manifest")
 	}
-	write("cases/2026/INC-2026-0001/case.md", caseText("INC-2026-0001", "First edited", ""), time.Minute)
+	write("cases/2026/INC-2026-0001/case.md", reportedCase("INC-2026-0001", "First edited", ""), time.Minute)
 	if err := b.Build(context.Background(), Input{Dir: dir}, out, opts); err != nil {
 		t.Fatal(err)
 	}
@@ -726,14 +722,14 @@ func TestResidentBuilder(t *testing.T) {
 
 	// Another process builds the same output: the Builder's manifest no
 	// longer describes the trees, and must not be used.
-	write("cases/2026/INC-2026-0002/case.md", caseText("INC-2026-0002", "Second, by another process", "personal_data: true\n"), 2*time.Minute)
+	write("cases/2026/INC-2026-0002/case.md", reportedCase("INC-2026-0002", "Second, by another process", "personal_data: true\n"), 2*time.Minute)
 	if err := Build(context.Background(), Input{Dir: dir}, out, opts); err != nil {
 		t.Fatal(err)
 	}
 	if m := b.readManifest(opts.CacheDir); m == b.manifest {
 		t.Error("the Builder takes its own manifest though another build replaced the file")
 	}
-	write("cases/2026/INC-2026-0002/case.md", caseText("INC-2026-0002", "Second, by the resident builder", ""), 3*time.Minute)
+	write("cases/2026/INC-2026-0002/case.md", reportedCase("INC-2026-0002", "Second, by the resident builder", ""), 3*time.Minute)
 	if err := b.Build(context.Background(), Input{Dir: dir}, out, opts); err != nil {
 		t.Fatal(err)
 	}
@@ -745,7 +741,7 @@ func TestResidentBuilder(t *testing.T) {
 	if err := b.Build(context.Background(), Input{Dir: dir}, out, opts); !errors.As(err, &be) {
 		t.Fatalf("a broken case: Build = %v, want a BuildError", err)
 	}
-	write("cases/2026/INC-2026-0001/case.md", caseText("INC-2026-0001", "First mended", ""), 5*time.Minute)
+	write("cases/2026/INC-2026-0001/case.md", reportedCase("INC-2026-0001", "First mended", ""), 5*time.Minute)
 	if err := b.Build(context.Background(), Input{Dir: dir}, out, opts); err != nil {
 		t.Fatal(err)
 	}
