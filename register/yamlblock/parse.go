@@ -510,8 +510,11 @@ func (p *parser) flow(n *yaml.Node, i, off int) {
 			if !plainStart(t, j) {
 				outside()
 			}
+			// yaml.v3 ends a plain item of a flow list at any of these
+			// ('?' too, and then refuses what follows); "#" and ":" end
+			// it only before or after a space, but are left to yaml.v3.
 			start := j
-			for j < len(t) && !strings.ContainsRune(",[]{}#:", rune(t[j])) {
+			for j < len(t) && !strings.ContainsRune(",[]{}#:?", rune(t[j])) {
 				j++
 			}
 			end := j
