@@ -18,9 +18,13 @@ import (
 type inotifyChanges struct {
 	fd      int
 	dir     string
+	skip    []string
 	skipped []string          // slash paths in dir
 	watched map[int32]watched // by watch descriptor
 	buf     []byte
+	// poll takes over when a folder made later cannot be watched (past
+	// fs.inotify.max_user_watches): edits in it would go unseen.
+	poll *pollChanges
 }
 
 type watched struct {
@@ -39,7 +43,7 @@ func watchChanges(dir string, skip []string) (changes, error) {
 	if err != nil {
 		return nil, err
 	}
-	w := &inotifyChanges{fd: fd, dir: dir, skipped: skippedIn(dir, skip), watched: map[int32]watched{}, buf: make([]byte, 64<<10)}
+	w := &inotifyChanges{fd: fd, dir: dir, skip: skip, skipped: skippedIn(dir, skip), watched: map[int32]watched{}, buf: make([]byte, 64<<10)}
 	if err := w.watchAll(); err != nil {
 		w.close()
 		return nil, err
@@ -74,7 +78,7 @@ func (w *inotifyChanges) watchTree(rel string, git bool) error {
 		if !d.IsDir() {
 			return nil
 		}
-		if p != rel && (strings.HasPrefix(d.Name(), ".") || w.skip(p)) {
+		if p != rel && (strings.HasPrefix(d.Name(), ".") || w.skips(p)) {
 			return fs.SkipDir
 		}
 		return w.watch(p, git)
@@ -86,7 +90,7 @@ func (w *inotifyChanges) watchTree(rel string, git bool) error {
 }
 
 func (w *inotifyChanges) watch(rel string, git bool) error {
-	wd, err := syscall.InotifyAddWatch(w.fd, filepath.Join(w.dir, filepath.FromSlash(rel)), watchMask)
+	wd, err := addWatch(w.fd, filepath.Join(w.dir, filepath.FromSlash(rel)), watchMask)
 	if errors.Is(err, syscall.ENOENT) || errors.Is(err, syscall.ENOTDIR) {
 		return nil
 	}
@@ -98,7 +102,10 @@ func (w *inotifyChanges) watch(rel string, git bool) error {
 	return nil
 }
 
-func (w *inotifyChanges) skip(rel string) bool {
+// addWatch is inotify_add_watch; tests make it fail.
+var addWatch = syscall.InotifyAddWatch
+
+func (w *inotifyChanges) skips(rel string) bool {
 	for _, s := range w.skipped {
 		if rel == s || strings.HasPrefix(rel, s+"/") {
 			return true
@@ -111,6 +118,9 @@ func (w *inotifyChanges) skip(rel string) bool {
 // whether any changed the register. Folders made meanwhile are watched
 // from now on.
 func (w *inotifyChanges) since() bool {
+	if w.poll != nil {
+		return w.poll.since()
+	}
 	changed := false
 	for {
 		n, err := syscall.Read(w.fd, w.buf)
@@ -138,7 +148,7 @@ func (w *inotifyChanges) since() bool {
 func (w *inotifyChanges) event(wd int32, mask uint32, name string) bool {
 	if mask&syscall.IN_Q_OVERFLOW != 0 {
 		// Events were lost: watch whatever is there now, and rebuild.
-		w.watchAll()
+		w.watchedAll(w.watchAll())
 		return true
 	}
 	f, ok := w.watched[wd]
@@ -153,8 +163,8 @@ func (w *inotifyChanges) event(wd int32, mask uint32, name string) bool {
 		return !f.git // the folder itself removed or moved
 	}
 	rel := path.Join(f.rel, name)
-	if mask&syscall.IN_ISDIR != 0 && mask&(syscall.IN_CREATE|syscall.IN_MOVED_TO) != 0 && !strings.HasPrefix(name, ".") && !w.skip(rel) {
-		w.watchTree(rel, f.git)
+	if mask&syscall.IN_ISDIR != 0 && mask&(syscall.IN_CREATE|syscall.IN_MOVED_TO) != 0 && !strings.HasPrefix(name, ".") && !w.skips(rel) {
+		w.watchedAll(w.watchTree(rel, f.git))
 	}
 	switch {
 	case f.git && f.rel == ".git":
@@ -162,7 +172,14 @@ func (w *inotifyChanges) event(wd int32, mask uint32, name string) bool {
 	case f.git:
 		return !strings.HasSuffix(name, ".lock")
 	}
-	return !strings.HasPrefix(name, ".") && !w.skip(rel)
+	return !strings.HasPrefix(name, ".") && !w.skips(rel)
+}
+
+// watchedAll hands over to polling if a folder could not be watched.
+func (w *inotifyChanges) watchedAll(err error) {
+	if err != nil && w.poll == nil {
+		w.poll = &pollChanges{dir: w.dir, skip: w.skip, last: fingerprint(w.dir, w.skip)}
+	}
 }
 
 func (w *inotifyChanges) close() { syscall.Close(w.fd) }

@@ -3,6 +3,8 @@ package main
 import (
 	"os"
 	"path/filepath"
+	"strings"
+	"syscall"
 	"testing"
 	"time"
 )
@@ -84,4 +86,48 @@ func TestWatchChanges(t *testing.T) {
 	now := time.Now().Add(time.Hour)
 	os.Chtimes(filepath.Join(dir, "cases/2026/INC-2026-0001/case.md"), now, now)
 	expect("a touched case", true)
+}
+
+// TestWatchChangesPastTheLimit: a folder made later that cannot be
+// watched (the system's watch limit reached) hands over to looking at
+// the files, so edits in it are still seen.
+func TestWatchChangesPastTheLimit(t *testing.T) {
+	dir := t.TempDir()
+	write := func(p, s string) {
+		t.Helper()
+		full := filepath.Join(dir, p)
+		os.MkdirAll(filepath.Dir(full), 0o755)
+		if err := os.WriteFile(full, []byte(s), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		at := time.Now().Add(time.Duration(len(s)) * time.Minute)
+		os.Chtimes(full, at, at)
+	}
+	write("cases/2026/INC-2026-0001/case.md", "one")
+	w, err := watchChanges(dir, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer w.close()
+	real := addWatch
+	defer func() { addWatch = real }()
+	addWatch = func(fd int, path string, mask uint32) (int, error) {
+		if strings.Contains(path, "INC-2026-0002") {
+			return 0, syscall.ENOSPC
+		}
+		return real(fd, path, mask)
+	}
+	write("cases/2026/INC-2026-0002/case.md", "new")
+	time.Sleep(20 * time.Millisecond)
+	if !w.since() {
+		t.Fatal("a new case folder was not seen")
+	}
+	write("cases/2026/INC-2026-0002/case.md", "edited in an unwatched folder")
+	time.Sleep(20 * time.Millisecond)
+	if !w.since() {
+		t.Error("an edit in a folder that could not be watched was not seen")
+	}
+	if w.since() {
+		t.Error("still changed when asked again")
+	}
 }
