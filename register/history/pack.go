@@ -13,6 +13,7 @@ import (
 	"sort"
 	"sync"
 
+	"github.com/council/register/register/dirfs"
 	"github.com/go-git/go-git/v5/plumbing"
 )
 
@@ -93,7 +94,7 @@ func openPack(idxPath string) (*pack, error) {
 		p.idx = data
 	}
 	if len(data) < 8+256*4 || !bytes.Equal(data[:8], []byte{0xff, 't', 'O', 'c', 0, 0, 0, 2}) {
-		unmapFile(p.idx)
+		dirfs.Unmap(p.idx)
 		return nil, errors.New("not a version 2 pack index")
 	}
 	for i := range 256 {
@@ -102,7 +103,7 @@ func openPack(idxPath string) (*pack, error) {
 	n := int(p.fanout[255])
 	pos := 8 + 256*4
 	if len(data) < pos+n*(20+4+4) {
-		unmapFile(p.idx)
+		dirfs.Unmap(p.idx)
 		return nil, errors.New("truncated pack index")
 	}
 	p.hashes = data[pos : pos+20*n]
@@ -112,11 +113,11 @@ func openPack(idxPath string) (*pack, error) {
 	p.large = data[pos:]
 	f, err := os.Open(idxPath[:len(idxPath)-4] + ".pack")
 	if err != nil {
-		unmapFile(p.idx)
+		dirfs.Unmap(p.idx)
 		return nil, err
 	}
 	p.f = f
-	p.data = mapFile(f)
+	p.data = dirfs.Map(f)
 	return p, nil
 }
 
@@ -127,7 +128,7 @@ func mapIndex(file string) (data []byte, mapped bool, err error) {
 		return nil, false, err
 	}
 	defer f.Close() // the mapping outlives the descriptor
-	if data := mapFile(f); data != nil {
+	if data := dirfs.Map(f); data != nil {
 		return data, true, nil
 	}
 	data, err = io.ReadAll(f)
@@ -138,7 +139,7 @@ func (ps *packs) close() error {
 	ps.opened.Do(func() {}) // none is opened after
 	var err error
 	for _, p := range ps.list {
-		err = errors.Join(err, unmapFile(p.data), p.f.Close(), unmapFile(p.idx))
+		err = errors.Join(err, dirfs.Unmap(p.data), p.f.Close(), dirfs.Unmap(p.idx))
 	}
 	return err
 }
