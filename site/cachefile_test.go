@@ -9,6 +9,8 @@ import (
 	"path/filepath"
 	"reflect"
 	"testing"
+
+	"github.com/council/register/register"
 )
 
 // cacheOf builds the small register with a cache and returns the
@@ -28,10 +30,11 @@ func cacheOf(t *testing.T) string {
 // cases, minutes and fragments.
 func TestCacheFileRoundTrip(t *testing.T) {
 	dir := cacheOf(t)
-	env, docs, err := readCacheFile(dir)
+	env, docs, release, err := readCacheFile(dir)
 	if err != nil {
 		t.Fatal(err)
 	}
+	defer release()
 	var cases, minutes, frags int
 	for _, d := range docs {
 		switch {
@@ -51,12 +54,60 @@ func TestCacheFileRoundTrip(t *testing.T) {
 	if err := writeCacheFile(again, env, docs); err != nil {
 		t.Fatal(err)
 	}
-	env2, docs2, err := readCacheFile(again)
+	env2, docs2, release2, err := readCacheFile(again)
 	if err != nil {
 		t.Fatal(err)
 	}
+	defer release2()
 	if env2 != env || !reflect.DeepEqual(docs2, docs) {
 		t.Error("the cache read back differs from what was written")
+	}
+}
+
+// TestCacheFileReleased: cases are decoded from the mapped file; once it
+// is released (unmapped), what was decoded and every entry not decoded
+// still hold their values, equal to those read from a private copy.
+// (A value left pointing into the file would crash here.)
+func TestCacheFileReleased(t *testing.T) {
+	dir := cacheOf(t)
+	data, err := os.ReadFile(filepath.Join(dir, cacheFile))
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, want, err := parseCacheFile(data)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, docs, release, err := readCacheFile(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := map[string]register.Case{}
+	half := 0
+	for p, d := range docs {
+		if d.Minutes != nil {
+			continue
+		}
+		if half++; half%2 == 0 {
+			continue // left encoded: release copies it out
+		}
+		if got[p], err = d.value(); err != nil {
+			t.Fatal(err)
+		}
+	}
+	release()
+	for p, d := range docs {
+		w := want[p]
+		if c, ok := got[p]; ok {
+			wc, err := w.value()
+			if err != nil || !reflect.DeepEqual(c, wc) {
+				t.Errorf("%s: decoded from the mapped file, it differs after release (%v)", p, err)
+			}
+			continue
+		}
+		if !reflect.DeepEqual(d.Case, w.Case) {
+			t.Errorf("%s: the encoded case differs after release", p)
+		}
 	}
 }
 
@@ -74,7 +125,7 @@ func TestCacheFileDamaged(t *testing.T) {
 			if err := os.WriteFile(filepath.Join(dir, cacheFile), bad, 0o644); err != nil {
 				t.Fatal(err)
 			}
-			if _, _, err := readCacheFile(dir); err == nil {
+			if _, _, _, err := readCacheFile(dir); err == nil {
 				t.Fatalf("a cache damaged at byte %d of %d was read", i, len(good))
 			}
 		}

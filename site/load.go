@@ -74,6 +74,8 @@ type cache struct {
 	Env  string // envSum and template hash the fragments were made with
 	Docs map[string]*cachedCase
 	used map[string]bool
+	// release lets go of the file the entries were read from.
+	release func()
 	// changed counts the entries this build added, replaced or dropped,
 	// and envChanged says the fragments were all dropped.
 	changed    int
@@ -116,10 +118,18 @@ func openCache(dir string) *cache {
 	if dir == "" {
 		return nil
 	}
-	if env, docs, err := readCacheFile(dir); err == nil {
-		c.Env, c.Docs = env, docs
+	if env, docs, release, err := readCacheFile(dir); err == nil {
+		c.Env, c.Docs, c.release = env, docs, release
 	}
 	return c
+}
+
+// releaseFile lets go of the cache file read (see readCacheFile).
+func (c *cache) releaseFile() {
+	if c != nil && c.release != nil {
+		c.release()
+		c.release = nil
+	}
 }
 
 // reuse readies a cache kept in memory from the last build for the next
@@ -228,6 +238,9 @@ func load(ctx context.Context, dir string, kept *cache, cacheDir, build string) 
 		t.cache = kept.reuse()
 	} else {
 		t.cache = openCache(cacheDir)
+		// Once every case is taken (or on an error), nothing of the file
+		// read may remain in use.
+		defer t.cache.releaseFile()
 	}
 	if t.cache != nil && t.cache.Env != t.envSum {
 		for _, d := range t.cache.Docs {
