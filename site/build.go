@@ -817,10 +817,16 @@ func (b *builder) historySum(id string) histSum {
 	if len(evs) == 0 {
 		return histSum{}
 	}
-	if h, ok := b.prevHist[id]; ok && len(h.evs) == len(evs) && &h.evs[0] == &evs[0] {
+	if h, ok := b.prevHist[id]; ok && h.of(evs) {
 		return h
 	}
 	return histSum{evs, sumEvents(evs), entered(evs)}
+}
+
+// of reports whether h was worked out from evs: the same slice, as
+// events are never changed in place.
+func (h histSum) of(evs []Event) bool {
+	return len(h.evs) == len(evs) && len(evs) > 0 && &h.evs[0] == &evs[0]
 }
 
 // sumEvents sums the events a case page shows.

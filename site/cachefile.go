@@ -44,21 +44,18 @@ func cacheMagic() string { return "register site cache\n" + cacheVersion + "\n" 
 // any still there and unmaps the file, and must be called once the
 // build has taken the cases it needs, before anything outlives it.
 func readCacheFile(dir string) (env string, docs map[string]*cachedCase, release func(), err error) {
-	f, err := os.Open(filepath.Join(dir, cacheFile))
+	data, mapped, err := dirfs.MapFile(filepath.Join(dir, cacheFile))
 	if err != nil {
 		return "", nil, nil, err
 	}
-	defer f.Close() // the mapping outlives the descriptor
-	data := dirfs.Map(f)
-	mapped := data != nil
-	if !mapped {
-		if data, err = io.ReadAll(f); err != nil {
-			return "", nil, nil, err
+	unmap := func() {
+		if mapped {
+			dirfs.Unmap(data)
 		}
 	}
 	env, docs, err = parseCacheFile(data)
 	if err != nil {
-		dirfs.Unmap(data)
+		unmap()
 		return "", nil, nil, err
 	}
 	release = func() {
@@ -67,9 +64,7 @@ func readCacheFile(dir string) (env string, docs map[string]*cachedCase, release
 				d.Case = bytes.Clone(d.Case)
 			}
 		}
-		if mapped {
-			dirfs.Unmap(data)
-		}
+		unmap()
 	}
 	return env, docs, release, nil
 }

@@ -77,7 +77,7 @@ func (t historyTimeline) Entered(id string) (map[string]time.Time, bool) {
 	if len(events) == 0 {
 		return nil, false
 	}
-	if h, ok := t.v.hist[id]; ok && len(h.evs) == len(events) && &h.evs[0] == &events[0] {
+	if h, ok := t.v.hist[id]; ok && h.of(events) {
 		return h.entered, true // worked out once a build, or kept from the last
 	}
 	return entered(events), true

@@ -3,6 +3,7 @@
 package dirfs
 
 import (
+	"io"
 	"os"
 	"syscall"
 )
@@ -21,6 +22,21 @@ func Map(f *os.File) []byte {
 		return nil
 	}
 	return data
+}
+
+// MapFile maps the named file, or reads it where it cannot be mapped;
+// mapped says which, and so whether to Unmap the bytes when done.
+func MapFile(name string) (data []byte, mapped bool, err error) {
+	f, err := os.Open(name)
+	if err != nil {
+		return nil, false, err
+	}
+	defer f.Close() // a mapping outlives the descriptor
+	if data := Map(f); data != nil {
+		return data, true, nil
+	}
+	data, err = io.ReadAll(f)
+	return data, false, err
 }
 
 // Unmap unmaps what Map mapped; nil is nothing to unmap.

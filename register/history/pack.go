@@ -86,7 +86,7 @@ func (ps *packs) packList() []*pack {
 // few pages.
 func openPack(idxPath string) (*pack, error) {
 	p := &pack{}
-	data, mapped, err := mapIndex(idxPath)
+	data, mapped, err := dirfs.MapFile(idxPath)
 	if err != nil {
 		return nil, err
 	}
@@ -119,20 +119,6 @@ func openPack(idxPath string) (*pack, error) {
 	p.f = f
 	p.data = dirfs.Map(f)
 	return p, nil
-}
-
-// mapIndex maps a pack index, or reads it where it cannot be mapped.
-func mapIndex(file string) (data []byte, mapped bool, err error) {
-	f, err := os.Open(file)
-	if err != nil {
-		return nil, false, err
-	}
-	defer f.Close() // the mapping outlives the descriptor
-	if data := dirfs.Map(f); data != nil {
-		return data, true, nil
-	}
-	data, err = io.ReadAll(f)
-	return data, false, err
 }
 
 func (ps *packs) close() error {
