@@ -876,7 +876,11 @@ func (b *builder) caseKey(c *Case, ms []*Minutes, breach bool, k clock, hist str
 
 // casePage renders a case page.
 func (b *builder) casePage(c *Case, ms []*Minutes, breach bool, k clock) ([]byte, error) {
-	p := b.caseView(c, ms, breach, k)
+	w, err := c.Whole()
+	if err != nil {
+		return nil, err
+	}
+	p := b.caseView(w, ms, breach, k)
 	return b.execute("case", PageData{Root: root(casePath(c.ID)), Title: c.ID + ": " + c.Title, Section: "register/", Site: b.commonSite(), Data: p})
 }
 
@@ -891,7 +895,7 @@ type step struct {
 }
 
 type caseView struct {
-	*Case
+	*register.Case
 	Narrative      template.HTML
 	Clock          clock
 	Duties         []duty
@@ -907,10 +911,10 @@ type caseView struct {
 	ReviewDecision map[string]string
 }
 
-func (b *builder) caseView(c *Case, ms []*Minutes, breach bool, k clock) *caseView {
+func (b *builder) caseView(c *register.Case, ms []*Minutes, breach bool, k clock) *caseView {
 	t := b.reg
-	v := &caseView{Case: c, Narrative: b.markdown(c.Body), Clock: k, Minutes: ms, Breach: breach,
-		Open: t.open(c), Events: b.in.History[c.ID], HistoryNote: b.in.HistoryNote,
+	v := &caseView{Case: c, Narrative: b.markdown(c.Body()), Clock: k, Minutes: ms, Breach: breach,
+		Open: t.open(c.Status), Events: b.in.History[c.ID], HistoryNote: b.in.HistoryNote,
 		ReportedBy: t.personName(c.ReportedBy), Investigator: t.personName(c.Investigator),
 		LineManager: t.personName(c.LineManager), ReviewDecision: map[string]string{}}
 	if b.in.History == nil && v.HistoryNote == "" {
@@ -931,7 +935,7 @@ func (b *builder) caseView(c *Case, ms []*Minutes, breach bool, k clock) *caseVi
 	}}
 	if v.Open {
 		for _, tr := range t.Workflow.Next(c.Status) {
-			v.Next = append(v.Next, step{To: tr.To, Missing: t.Workflow.Missing(tr, c.Case, env)})
+			v.Next = append(v.Next, step{To: tr.To, Missing: t.Workflow.Missing(tr, c, env)})
 		}
 	}
 	for _, m := range ms {

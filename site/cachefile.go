@@ -39,11 +39,13 @@ func cacheMagic() string { return "register site cache\n" + cacheVersion + "\n" 
 //
 // The file is mapped, not read: a rebuild reads tens of megabytes of it,
 // and fresh memory to read them into cost a tenth of a rebuild on a
-// virtual machine. Each case's bytes are left in the mapping (the case
-// is decoded from them, which copies what it keeps); release copies out
-// any still there and unmaps the file, and must be called once the
-// build has taken the cases it needs, before anything outlives it.
-func readCacheFile(dir string) (env string, docs map[string]*cachedCase, release func(), err error) {
+// virtual machine. The entries' cases, summaries and fragments are left
+// in the mapping (a case decoded from them copies what it keeps), and
+// stay there for the whole build: release(keep) unmaps the file, first
+// copying them out if keep is set (a Builder keeps its cache for the
+// next build); after release(false) nothing taken from the entries may
+// be used.
+func readCacheFile(dir string) (env string, docs map[string]*cachedCase, release func(keep bool), err error) {
 	data, mapped, err := dirfs.MapFile(filepath.Join(dir, cacheFile))
 	if err != nil {
 		return "", nil, nil, err
@@ -58,10 +60,16 @@ func readCacheFile(dir string) (env string, docs map[string]*cachedCase, release
 		unmap()
 		return "", nil, nil, err
 	}
-	release = func() {
-		for _, d := range docs {
-			if d.Case != nil {
-				d.Case = bytes.Clone(d.Case)
+	release = func(keep bool) {
+		if keep {
+			for _, d := range docs {
+				d.Case, d.Summary = bytes.Clone(d.Case), bytes.Clone(d.Summary)
+				if f := d.Frag; f != nil {
+					f.Row, f.CSV, f.JSON, f.Search = bytes.Clone(f.Row), bytes.Clone(f.CSV), bytes.Clone(f.JSON), bytes.Clone(f.Search)
+					for k, v := range f.More {
+						f.More[k] = bytes.Clone(v)
+					}
+				}
 			}
 		}
 		unmap()
@@ -113,15 +121,16 @@ func parseCacheFile(data []byte) (env string, docs map[string]*cachedCase, err e
 func cacheEntry(e *fields, max int) (string, *cachedCase, error) {
 	p := e.str()
 	d := &cachedCase{Size: int64(e.uint()), ModTime: int64(e.uint())}
-	d.Case = e.view()
+	d.Case, d.Summary = e.view(), e.view()
+	d.Updated = e.time()
 	d.Sum = e.str()
 	if e.uint() == 1 {
-		f := &fragments{Row: e.bytes(), CSV: e.bytes(), JSON: e.bytes(), Search: e.bytes()}
+		f := &fragments{Row: e.view(), CSV: e.view(), JSON: e.view(), Search: e.view()}
 		if m := e.uint(); m > 0 && m <= uint64(max) {
 			f.More = make(map[string][]byte, m)
 			for range m {
 				k := e.str()
-				f.More[k] = e.bytes()
+				f.More[k] = e.view()
 			}
 		}
 		d.Frag = f
@@ -152,15 +161,17 @@ func writeCacheFile(dir, env string, docs map[string]*cachedCase) error {
 			rec.bytes([]byte(p))
 			rec.uint(uint64(d.Size))
 			rec.uint(uint64(d.ModTime))
-			cb := d.Case
-			if d.parsed != nil {
-				// Marshalled only while it is written, so the bytes are
-				// not kept alongside the case.
-				if cb, err = d.parsed.MarshalBinary(); err != nil {
+			var whole, summary []byte
+			if d.Minutes == nil {
+				// A case parsed in this process is marshalled only while
+				// it is written, so the bytes are not kept beside it.
+				if whole, summary, err = d.encoded(); err != nil {
 					return err
 				}
 			}
-			rec.bytes(cb)
+			rec.bytes(whole)
+			rec.bytes(summary)
+			rec.time(d.Updated)
 			rec.bytes([]byte(d.Sum))
 			if fr := d.Frag; fr != nil {
 				rec.uint(1)

@@ -34,7 +34,7 @@ func TestCacheFileRoundTrip(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer release()
+	defer release(false)
 	var cases, minutes, frags int
 	for _, d := range docs {
 		switch {
@@ -58,16 +58,17 @@ func TestCacheFileRoundTrip(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer release2()
+	defer release2(false)
 	if env2 != env || !reflect.DeepEqual(docs2, docs) {
 		t.Error("the cache read back differs from what was written")
 	}
 }
 
-// TestCacheFileReleased: cases are decoded from the mapped file; once it
-// is released (unmapped), what was decoded and every entry not decoded
-// still hold their values, equal to those read from a private copy.
-// (A value left pointing into the file would crash here.)
+// TestCacheFileReleased: cases, summaries and fragments are read from
+// the mapped file; once it is released (unmapped) keeping them, what was
+// decoded and every entry, decoded or not, still hold their values,
+// equal to those read from a private copy. (A value left pointing into
+// the file would crash here.)
 func TestCacheFileReleased(t *testing.T) {
 	dir := cacheOf(t)
 	data, err := os.ReadFile(filepath.Join(dir, cacheFile))
@@ -83,6 +84,7 @@ func TestCacheFileReleased(t *testing.T) {
 		t.Fatal(err)
 	}
 	got := map[string]register.Case{}
+	summaries := map[string]register.Case{}
 	half := 0
 	for p, d := range docs {
 		if d.Minutes != nil {
@@ -94,19 +96,25 @@ func TestCacheFileReleased(t *testing.T) {
 		if got[p], err = d.value(); err != nil {
 			t.Fatal(err)
 		}
+		if summaries[p], _, err = d.take(); err != nil {
+			t.Fatal(err)
+		}
 	}
-	release()
+	if len(got) == 0 {
+		t.Fatal("no case in the cache")
+	}
+	release(true)
 	for p, d := range docs {
 		w := want[p]
 		if c, ok := got[p]; ok {
 			wc, err := w.value()
-			if err != nil || !reflect.DeepEqual(c, wc) {
-				t.Errorf("%s: decoded from the mapped file, it differs after release (%v)", p, err)
+			ws, _, serr := w.take()
+			if err != nil || serr != nil || !reflect.DeepEqual(c, wc) || !reflect.DeepEqual(summaries[p], ws) {
+				t.Errorf("%s: decoded from the mapped file, it differs after release (%v, %v)", p, err, serr)
 			}
-			continue
 		}
-		if !reflect.DeepEqual(d.Case, w.Case) {
-			t.Errorf("%s: the encoded case differs after release", p)
+		if !bytes.Equal(d.Case, w.Case) || !bytes.Equal(d.Summary, w.Summary) || !reflect.DeepEqual(d.Frag, w.Frag) {
+			t.Errorf("%s: the entry differs after release", p)
 		}
 	}
 }

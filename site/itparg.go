@@ -38,7 +38,8 @@ type itpargPage struct {
 }
 
 // visibleRegister is the audience's view as a register holding only the
-// cases and minutes it may see, for register/report and register/review.
+// cases and minutes it may see, for register/report and register/review:
+// the cases' summaries (see Case).
 func visibleRegister(v *View) *register.Register {
 	r := &register.Register{Settings: v.Settings, People: v.People, Workflow: v.Workflow}
 	for _, c := range v.Cases {
@@ -176,7 +177,11 @@ func breachesPage(ctx context.Context, v *View) ([]Page, error) {
 				continue
 			}
 			f, err := v.CaseFragment(c, "breach-section", func() ([]byte, error) {
-				s, err := report.BreachSection(c.Case, v.Settings.Location(), links)
+				w, err := c.Whole()
+				if err != nil {
+					return nil, err
+				}
+				s, err := report.BreachSection(w, v.Settings.Location(), links)
 				return []byte(s), err
 			})
 			if err != nil {
@@ -187,8 +192,19 @@ func breachesPage(ctx context.Context, v *View) ([]Page, error) {
 		return report.BreachesBodyOf(sections, links)
 	}}
 	csv := func() ([]byte, error) {
+		// The record shows breach details: the cases whole.
+		r := &register.Register{Settings: v.Settings, People: v.People, Workflow: v.Workflow}
+		for _, c := range v.Cases {
+			if c.PersonalData {
+				w, err := c.Whole()
+				if err != nil {
+					return nil, err
+				}
+				r.Cases = append(r.Cases, w)
+			}
+		}
 		var csv bytes.Buffer
-		err := report.BreachesCSV(&csv, report.Breaches(visibleRegister(v), nil), v.Settings.Location())
+		err := report.BreachesCSV(&csv, report.Breaches(r, nil), v.Settings.Location())
 		return csv.Bytes(), err
 	}
 	return []Page{page, {Path: "breaches/breaches.csv", Make: csv, Key: page.Key}}, nil

@@ -16,23 +16,68 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/council/register/register"
 	"github.com/council/register/register/dirfs"
 )
 
-// Case is a case as the site holds it: the parsed front matter, the
-// narrative, and the content hash that keys the build cache.
+// Case is a case as the site holds it: the parsed front matter and the
+// content hash that keys the build cache.
+//
+// A case taken from the build cache holds only its summary (see
+// register.Case.Summary): every field the register's lists, counts,
+// exports, feed, dashboard and report show, without the narrative,
+// evidence, updates, reported_to, changes and lessons, which only the
+// case's own page and its fragments show. Whole returns the case whole.
+// A rebuild after one edit so decodes ten thousand summaries, not ten
+// thousand cases.
 type Case struct {
 	*register.Case
-	// Body is the Markdown narrative.
-	Body []byte
 	// Sum is the SHA-256 of the case file.
 	Sum string
 
 	frag *fragments
 	// cached marks a case taken from the build cache.
 	cached bool
+	// updated is when the case last changed as its file tells: the
+	// latest of reported_at and its updates' times.
+	updated time.Time
+	// entry, for a case holding its summary, is the cache entry Whole
+	// decodes the case from.
+	entry     *cachedCase
+	wholeOnce sync.Once
+	whole     *register.Case
+	wholeErr  error
+}
+
+// Whole returns the case whole, narrative included: the case itself, or
+// for a case taken from the build cache the case decoded from it.
+func (c *Case) Whole() (*register.Case, error) {
+	if c.entry == nil {
+		return c.Case, nil
+	}
+	c.wholeOnce.Do(func() {
+		rc, err := c.entry.value()
+		if err != nil {
+			c.wholeErr = fmt.Errorf("%s: the build cache's copy of this case cannot be read (%v): delete the build cache and build again", c.Path, err)
+			return
+		}
+		rc.Path = c.Path
+		c.whole = &rc
+	})
+	return c.whole, c.wholeErr
+}
+
+// fileUpdated is when a case last changed as its file tells.
+func fileUpdated(c *register.Case) time.Time {
+	u := c.ReportedAt.Time
+	for _, x := range c.Updates {
+		if x.At.After(u) {
+			u = x.At.Time
+		}
+	}
+	return u
 }
 
 // Minutes are ITPARG minutes as the site holds them.
@@ -63,7 +108,7 @@ type tree struct {
 }
 
 // cacheVersion changes when the cached data's shape changes.
-const cacheVersion = "site-cache-7"
+const cacheVersion = "site-cache-8"
 
 // cache keeps parsed cases between builds, keyed by path, size and
 // modification time as Git's index does; a content hash keys the
@@ -74,41 +119,87 @@ type cache struct {
 	Env  string // envSum and template hash the fragments were made with
 	Docs map[string]*cachedCase
 	used map[string]bool
-	// release lets go of the file the entries were read from.
-	release func()
+	// release lets go of the file the entries were read from (see
+	// readCacheFile).
+	release func(keep bool)
 	// changed counts the entries this build added, replaced or dropped,
 	// and envChanged says the fragments were all dropped.
 	changed    int
 	envChanged bool
 }
 
-// cachedCase is a parsed case file, narrative included, or a parsed
-// minutes file.
+// cachedCase is a parsed case file, or a parsed minutes file.
 type cachedCase struct {
 	Size    int64
 	ModTime int64
-	// Case is the case as register.Case marshals it, whole. It is
-	// decoded when the build takes the case, by the loaders on all
-	// processors rather than by the one reading the cache file.
-	Case []byte
-	Sum  string
-	Frag *fragments
+	// Case is the case as register.Case marshals it, whole, and Summary
+	// its summary (see Case) the same way: a build decodes the summary
+	// of each case it takes, on all processors, and the case whole only
+	// for a page that shows it. Either is nil for a case parsed in this
+	// process until the cache is written.
+	Case, Summary []byte
+	// Updated is the case's fileUpdated.
+	Updated time.Time
+	Sum     string
+	Frag    *fragments
 	// Minutes is set instead of Case for a minutes file.
 	Minutes *register.Minutes
 
-	parsed *register.Case // Case decoded, or the case parsed this build
+	mu      sync.Mutex
+	parsed  *register.Case // Case decoded, or the case parsed in this process
+	summary *register.Case // Summary decoded
 }
 
-// value returns a copy of the cached case, decoding it the first time.
+// value returns a copy of the case whole, decoding it the first time.
 func (d *cachedCase) value() (register.Case, error) {
+	d.mu.Lock()
+	defer d.mu.Unlock()
 	if d.parsed == nil {
 		rc := new(register.Case)
 		if err := rc.UnmarshalBinary(d.Case); err != nil {
 			return register.Case{}, err
 		}
-		d.parsed, d.Case = rc, nil
+		d.parsed = rc
 	}
 	return *d.parsed, nil
+}
+
+// take returns a copy of what a build takes of the case: its summary,
+// decoded the first time, and whether that is the case whole (parsed in
+// this process: a Builder's earlier build).
+func (d *cachedCase) take() (c register.Case, whole bool, err error) {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	if d.parsed != nil && d.Summary == nil {
+		return *d.parsed, true, nil
+	}
+	if d.summary == nil {
+		rc := new(register.Case)
+		if err := rc.UnmarshalBinary(d.Summary); err != nil {
+			return register.Case{}, false, err
+		}
+		d.summary = rc
+	}
+	return *d.summary, false, nil
+}
+
+// encoded returns the case and its summary as the cache file holds them.
+func (d *cachedCase) encoded() (whole, summary []byte, err error) {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	whole, summary = d.Case, d.Summary
+	if whole == nil && d.parsed != nil {
+		if whole, err = d.parsed.MarshalBinary(); err != nil {
+			return nil, nil, err
+		}
+	}
+	if summary == nil && d.parsed != nil {
+		s := d.parsed.Summary()
+		if summary, err = s.MarshalBinary(); err != nil {
+			return nil, nil, err
+		}
+	}
+	return whole, summary, nil
 }
 
 // openCache reads the cache in dir (see cachefile.go); nil when there
@@ -124,10 +215,13 @@ func openCache(dir string) *cache {
 	return c
 }
 
-// releaseFile lets go of the cache file read (see readCacheFile).
-func (c *cache) releaseFile() {
+// releaseFile lets go of the cache file read (see readCacheFile),
+// copying out what the entries hold of it if keep is set. Until then
+// the entries, and the cases and fragments the build took from them,
+// may be slices of the file.
+func (c *cache) releaseFile(keep bool) {
 	if c != nil && c.release != nil {
-		c.release()
+		c.release(keep)
 		c.release = nil
 	}
 }
@@ -199,7 +293,7 @@ func sum(data ...[]byte) string {
 //
 // kept is the cache of the last build in this process (see Builder), or
 // nil to read the one in cacheDir.
-func load(ctx context.Context, dir string, kept *cache, cacheDir, build string) (*tree, error) {
+func load(ctx context.Context, dir string, kept *cache, cacheDir, build string) (_ *tree, err error) {
 	fsys := dirfs.New(dir)
 	t := &tree{dir: dir, cases: map[string]*Case{}, minutes: map[string]*Minutes{}}
 	var found register.Findings
@@ -238,9 +332,13 @@ func load(ctx context.Context, dir string, kept *cache, cacheDir, build string) 
 		t.cache = kept.reuse()
 	} else {
 		t.cache = openCache(cacheDir)
-		// Once every case is taken (or on an error), nothing of the file
-		// read may remain in use.
-		defer t.cache.releaseFile()
+		// The caller releases the file once the build is done with it;
+		// a load that fails is.
+		defer func() {
+			if err != nil {
+				t.cache.releaseFile(false)
+			}
+		}()
 	}
 	if t.cache != nil && t.cache.Env != t.envSum {
 		for _, d := range t.cache.Docs {
@@ -319,12 +417,16 @@ func (t *tree) loadCase(fsys fs.FS, p string) (*Case, register.Findings, error) 
 		c.mu.Unlock()
 		if d != nil && d.Minutes == nil && d.Size == st.Size() && d.ModTime == st.ModTime().UnixNano() {
 			// A damaged entry is parsed afresh below.
-			if rc, err := d.value(); err == nil {
+			if rc, whole, err := d.take(); err == nil {
 				c.mu.Lock()
 				c.used[p] = true
 				c.mu.Unlock()
 				rc.Path = p
-				return &Case{Case: &rc, Body: rc.Body(), Sum: d.Sum, frag: d.Frag, cached: true}, nil, nil
+				cc := &Case{Case: &rc, Sum: d.Sum, frag: d.Frag, cached: true, updated: d.Updated}
+				if !whole {
+					cc.entry = d
+				}
+				return cc, nil, nil
 			}
 		}
 	}
@@ -337,11 +439,11 @@ func (t *tree) loadCase(fsys fs.FS, p string) (*Case, register.Findings, error) 
 		return nil, findings(err).In(p), nil
 	}
 	rc.Path = p
-	c := &Case{Case: rc, Body: rc.Body(), Sum: sum(data)}
+	c := &Case{Case: rc, Sum: sum(data), updated: fileUpdated(rc)}
 	if t.cache != nil {
 		t.cache.mu.Lock()
 		kept := *rc
-		t.cache.Docs[p] = &cachedCase{Size: st.Size(), ModTime: st.ModTime().UnixNano(), parsed: &kept, Sum: c.Sum}
+		t.cache.Docs[p] = &cachedCase{Size: st.Size(), ModTime: st.ModTime().UnixNano(), parsed: &kept, Sum: c.Sum, Updated: c.updated}
 		t.cache.used[p] = true
 		t.cache.changed++
 		t.cache.mu.Unlock()

@@ -110,7 +110,7 @@ func (t *tree) clock(c *Case, now time.Time) clock {
 			return k
 		}
 	}
-	if !t.open(c) {
+	if !t.open(c.Status) {
 		k.State = "not-notified"
 		return k
 	}
@@ -122,9 +122,9 @@ func (t *tree) clock(c *Case, now time.Time) clock {
 	return k
 }
 
-// open reports whether the case's state is one of work in progress.
-func (t *tree) open(c *Case) bool {
-	s, ok := t.Workflow.State(c.Status)
+// open reports whether a case in the state is work in progress.
+func (t *tree) open(status string) bool {
+	s, ok := t.Workflow.State(status)
 	return ok && s.Open
 }
 
@@ -136,8 +136,8 @@ func (t *tree) personName(id string) string {
 	return id
 }
 
-// updated is when the case last changed as far as its file tells, or by
-// its history.
+// updated is when the case last changed by its history, or failing that
+// as far as its file tells.
 func (b *builder) updated(c *Case) time.Time {
 	u := c.ReportedAt.Time
 	if ev := b.in.History[c.ID]; len(ev) > 0 {
@@ -146,12 +146,7 @@ func (b *builder) updated(c *Case) time.Time {
 		}
 		return u
 	}
-	for _, x := range c.Updates {
-		if x.At.After(u) {
-			u = x.At.Time
-		}
-	}
-	return u
+	return c.updated
 }
 
 // linkedMinutes are the minutes that review the case or that the case
@@ -222,7 +217,7 @@ func (t *tree) audience(a register.Audience) *audience {
 }
 
 // caseText is the searchable text of a case: its fields and narrative.
-func caseText(c *Case) string {
+func caseText(c *register.Case) string {
 	var b strings.Builder
 	for _, s := range []string{c.ID, c.Title, c.Status, string(c.Category), c.ReportedBy, c.Investigator, c.Resolution} {
 		b.WriteString(s)
@@ -237,7 +232,7 @@ func caseText(c *Case) string {
 	for _, s := range c.Lessons {
 		b.WriteString(s + " ")
 	}
-	body := c.Body
+	body := c.Body()
 	if len(body) > 4000 {
 		body = body[:4000]
 	}

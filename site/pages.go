@@ -82,8 +82,11 @@ func (b *builder) fragments(ctx context.Context) error {
 			return nil
 		}
 		f := &fragments{}
-		var err error
-		if f.Row, err = b.execute("row", c.Case); err != nil { // register.Case: see case.tmpl on promoted fields
+		w, err := c.Whole()
+		if err != nil {
+			return err
+		}
+		if f.Row, err = b.execute("row", w); err != nil { // register.Case: see case.tmpl on promoted fields
 			return err
 		}
 		ico := ""
@@ -107,7 +110,7 @@ func (b *builder) fragments(ctx context.Context) error {
 			return err
 		}
 		if f.Search, err = json.Marshal(searchEntry{ID: c.ID, Title: c.Title, Status: c.Status, Category: string(c.Category),
-			Types: strs(c.Types), Year: c.Year(), Reported: c.ReportedAt.UTC().Format("2006-01-02"), Text: caseText(c)}); err != nil {
+			Types: strs(c.Types), Year: c.Year(), Reported: c.ReportedAt.UTC().Format("2006-01-02"), Text: caseText(w)}); err != nil {
 			return err
 		}
 		c.frag = f
@@ -166,7 +169,7 @@ func (b *builder) dashboard(ctx context.Context, v *View) ([]Page, error) {
 	by := map[string]int{}
 	review := time.Duration(v.Settings.Deadlines.ReviewDays) * 24 * time.Hour
 	for _, c := range v.Cases {
-		if !b.reg.open(c) {
+		if !b.reg.open(c.Status) {
 			if c.Status == "resolved" {
 				due := b.resolvedAt(c).Add(review)
 				if due.Before(v.Now.Add(14 * 24 * time.Hour)) {

@@ -119,7 +119,7 @@ func (e *BuildError) Error() string {
 // out/<audience>/. It writes a new tree beside out and swaps it in whole,
 // so a failed build leaves the previous site as it was.
 func Build(ctx context.Context, in Input, out string, opts Options) error {
-	return new(Builder).Build(ctx, in, out, opts)
+	return (&Builder{once: true}).Build(ctx, in, out, opts)
 }
 
 // A Builder builds a site again and again in one process, as register
@@ -139,6 +139,8 @@ type Builder struct {
 	written os.FileInfo
 	// hist are the last build's history sums (see builder.historySum).
 	hist map[string]histSum
+	// once marks a Builder of one build (Build's), which keeps nothing.
+	once bool
 }
 
 // Build is the package's Build, keeping what the next build can use.
@@ -164,6 +166,9 @@ func (s *Builder) Build(ctx context.Context, in Input, out string, opts Options)
 	reg, err := load(ctx, in.Dir, s.cache, opts.CacheDir, opts.Build)
 	if reg != nil {
 		s.cache = reg.cache
+		// The build takes cases and fragments from the cache file until
+		// it is done (see readCacheFile).
+		defer reg.cache.releaseFile(!s.once)
 	}
 	if gerr := <-gathered; err == nil {
 		err = gerr
