@@ -14,12 +14,15 @@ import (
 //	"register site input\n" inputVersion "\n"
 //	the key (what the input was gathered at), a uvarint-length string
 //	a record: the strings the events share, the note, the audit, and
-//	  each case's events, their strings by number in the shared list
+//	  each case's id, histSum (the sum of its events, when it last
+//	  changed and was last resolved, when it entered each state) and
+//	  events, their strings by number in the shared list
 //	CRC-32C (Castagnoli) of everything before it, 4 bytes big-endian
 //
-// Decoding it costs a tenth of what gob did: tens of thousands of events
-// name a few people, verdicts and fields, each written once.
-const inputVersion = "site-input-3"
+// A build reads every case's histSum and the events of the cases whose
+// pages it renders: DecodeInput checks the whole file but decodes each
+// case's events only when asked (see keptHistory).
+const inputVersion = "site-input-4"
 
 func inputMagic() string { return "register site input\n" + inputVersion + "\n" }
 
@@ -27,7 +30,7 @@ func inputMagic() string { return "register site input\n" + inputVersion + "\n" 
 // under key.
 func EncodeInput(key string, in Input) []byte {
 	var strs stringList
-	var body record
+	var body, evs record
 	body.bytes([]byte(in.HistoryNote))
 	if a := in.Audit; a != nil {
 		body.uint(1)
@@ -43,25 +46,37 @@ func EncodeInput(key string, in Input) []byte {
 	} else {
 		body.uint(0)
 	}
-	if in.History == nil {
+	if !in.hasHistory() {
 		body.uint(0)
 	} else {
-		body.uint(uint64(len(in.History)) + 1)
-		for _, id := range sortedKeys(in.History) {
-			evs := in.History[id]
+		ids := in.caseIDs()
+		body.uint(uint64(len(ids)) + 1)
+		for _, id := range ids {
+			events := in.Events(id)
+			h := summariseEvents(events)
 			body.bytes([]byte(id))
-			body.uint(uint64(len(evs)))
-			for _, e := range evs {
-				body.bytes([]byte(e.Commit))
-				body.time(e.Time)
+			body.bytes([]byte(h.sum))
+			body.time(h.last)
+			body.time(h.resolved)
+			body.uint(uint64(len(h.entered)))
+			for _, state := range sortedKeys(h.entered) {
+				body.uint(strs.num(state))
+				body.time(h.entered[state])
+			}
+			evs.b = evs.b[:0]
+			evs.uint(uint64(len(events)))
+			for _, e := range events {
+				evs.bytes([]byte(e.Commit))
+				evs.time(e.Time)
 				for _, s := range []string{e.Author, e.AuthorName, e.Signature, e.Signer, e.Transition} {
-					body.uint(strs.num(s))
+					evs.uint(strs.num(s))
 				}
-				body.uint(uint64(len(e.Fields)))
+				evs.uint(uint64(len(e.Fields)))
 				for _, f := range e.Fields {
-					body.uint(strs.num(f))
+					evs.uint(strs.num(f))
 				}
 			}
+			body.bytes(evs.b)
 		}
 	}
 	var out record
@@ -84,7 +99,8 @@ func InputKey(data []byte) (string, error) {
 }
 
 // DecodeInput decodes what EncodeInput encoded. Any damage is an error,
-// never a partial input.
+// never a partial input. The Input holds data's bytes (its events are
+// decoded from them case by case: read them with Input.Events).
 func DecodeInput(data []byte) (Input, error) {
 	r, err := inputFields(data)
 	if err != nil {
@@ -108,31 +124,31 @@ func DecodeInput(data []byte) (Input, error) {
 		in.Audit = a
 	}
 	if cases := r.uint(); cases > 0 && cases <= uint64(len(r.b))+1 {
-		in.History = make(map[string][]Event, cases-1)
+		k := &keptHistory{strs: strs, cases: make(map[string]*keptEvents, cases-1)}
 		for range cases - 1 {
 			id := r.str()
-			n := r.uint()
-			if n > uint64(len(r.b)) {
+			e := &keptEvents{histSum: histSum{sum: r.str(), last: r.time(), resolved: r.time()}}
+			if n := r.uint(); n > uint64(len(r.b)) {
 				r.fail()
-				break
-			}
-			evs := make([]Event, n)
-			for i := range evs {
-				e := &evs[i]
-				e.Commit = r.str()
-				e.Time = r.time()
-				e.Author, e.AuthorName, e.Signature, e.Signer, e.Transition = str(), str(), str(), str(), str()
-				if k := r.uint(); k > 0 && k <= uint64(len(r.b)) {
-					e.Fields = make([]string, k)
-					for j := range e.Fields {
-						e.Fields[j] = str()
-					}
-				} else if k > 0 {
-					r.fail()
+			} else if n > 0 {
+				e.entered = make(map[string]time.Time, n)
+				for range n {
+					state := str()
+					e.entered[state] = r.time()
 				}
 			}
-			in.History[id] = evs
+			e.enc = r.view()
+			// Checked now, so that decoding them later cannot fail.
+			ev := &fields{b: e.enc}
+			if readEvents(ev, strs, false); ev.err != nil || len(ev.b) != 0 {
+				r.fail()
+			}
+			if r.err != nil {
+				break
+			}
+			k.cases[id] = e
 		}
+		in.kept = k
 	} else if cases > 0 {
 		r.fail()
 	}
@@ -143,6 +159,50 @@ func DecodeInput(data []byte) (Input, error) {
 		return Input{}, errors.New("trailing bytes")
 	}
 	return in, nil
+}
+
+// readEvents reads the events EncodeInput wrote for a case; with keep
+// unset it only checks them, keeping nothing. Damage leaves r.err set.
+func readEvents(r *fields, strs stringTable, keep bool) []Event {
+	n := r.uint()
+	if n > uint64(len(r.b)) {
+		r.fail()
+		return nil
+	}
+	var evs []Event
+	if keep {
+		evs = make([]Event, n)
+	}
+	var e Event
+	for i := range n {
+		if keep {
+			e.Commit = r.str()
+		} else {
+			r.view()
+		}
+		e.Time = r.time()
+		e.Author, e.AuthorName, e.Signature, e.Signer, e.Transition = strs.at(r), strs.at(r), strs.at(r), strs.at(r), strs.at(r)
+		e.Fields = nil
+		if k := r.uint(); k > 0 && k <= uint64(len(r.b)) {
+			if keep {
+				e.Fields = make([]string, k)
+			}
+			for j := range k {
+				if f := strs.at(r); keep {
+					e.Fields[j] = f
+				}
+			}
+		} else if k > 0 {
+			r.fail()
+		}
+		if r.err != nil {
+			return nil
+		}
+		if keep {
+			evs[i] = e
+		}
+	}
+	return evs
 }
 
 // inputFields checks data's magic line and checksum and returns its

@@ -2,6 +2,7 @@ package site
 
 import (
 	"reflect"
+	"slices"
 	"testing"
 	"time"
 )
@@ -17,7 +18,8 @@ func testInput() Input {
 				{Commit: "aaaa", Time: time.Date(2026, 3, 4, 10, 0, 0, 5, bst), Author: "alice", AuthorName: "Alice Analyst",
 					Signature: "good", Signer: "alice", Transition: "-> reported", Fields: []string{"status", "title"}},
 				{Commit: "bbbb", Time: time.Date(2026, 3, 5, 9, 0, 0, 0, time.UTC), Author: "bob@example.org",
-					Signature: "unsigned", Fields: []string{"status"}},
+					Signature: "unsigned", Transition: "reported -> resolved", Fields: []string{"status"}},
+				{Commit: "dddd", Time: time.Date(2026, 3, 6, 9, 0, 0, 0, time.UTC), Author: "alice", Signature: "good"},
 			},
 			"INC-2026-0002": {{Commit: "cccc", Author: "alice", AuthorName: "Alice Analyst", Signature: "good"}},
 			"INC-2026-0003": {},
@@ -34,7 +36,7 @@ func sameInput(t *testing.T, got, want Input) {
 		_, bo := b.Zone()
 		return a.Equal(b) && ao == bo && a.IsZero() == b.IsZero()
 	}
-	if (got.Audit == nil) != (want.Audit == nil) || got.HistoryNote != want.HistoryNote || len(got.History) != len(want.History) || (got.History == nil) != (want.History == nil) {
+	if (got.Audit == nil) != (want.Audit == nil) || got.HistoryNote != want.HistoryNote || got.hasHistory() != want.hasHistory() || !slices.Equal(got.caseIDs(), want.caseIDs()) {
 		t.Fatalf("got %+v, want %+v", got, want)
 	}
 	if want.Audit != nil {
@@ -47,8 +49,17 @@ func sameInput(t *testing.T, got, want Input) {
 			t.Errorf("audit %+v, want %+v", g, w)
 		}
 	}
-	for id, evs := range want.History {
-		gevs := got.History[id]
+	for _, id := range want.caseIDs() {
+		evs, gevs := want.Events(id), got.Events(id)
+		h, g := summariseEvents(evs), got.historySum(id, nil)
+		if h.sum != g.sum || !same(h.last, g.last) || !same(h.resolved, g.resolved) || len(h.entered) != len(g.entered) {
+			t.Errorf("%s: kept %+v, want %+v", id, g, h)
+		}
+		for state, at := range h.entered {
+			if !same(g.entered[state], at) {
+				t.Errorf("%s entered %s at %v, want %v", id, state, g.entered[state], at)
+			}
+		}
 		if len(gevs) != len(evs) {
 			t.Fatalf("%s: %d events, want %d", id, len(gevs), len(evs))
 		}

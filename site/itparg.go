@@ -7,7 +7,6 @@ import (
 	"io/fs"
 	"maps"
 	"slices"
-	"strings"
 	"time"
 
 	"github.com/council/register/register"
@@ -74,30 +73,11 @@ func actionsPage(ctx context.Context, v *View) ([]Page, error) {
 type historyTimeline struct{ v *View }
 
 func (t historyTimeline) Entered(id string) (map[string]time.Time, bool) {
-	events := t.v.History(id)
-	if len(events) == 0 {
+	h, ok := t.v.hist[id] // every case's, worked out once a build
+	if !ok || !t.v.Sees(id) || h.sum == "" {
 		return nil, false
 	}
-	if h, ok := t.v.hist[id]; ok && h.of(events) {
-		return h.entered, true // worked out once a build, or kept from the last
-	}
-	return entered(events), true
-}
-
-// entered reads when a case entered each state from its events.
-func entered(events []Event) map[string]time.Time {
-	entered := map[string]time.Time{}
-	for _, e := range events {
-		// "from -> to", or "-> to" for the commit that created the case.
-		_, to, ok := strings.Cut(e.Transition, "->")
-		if to = strings.TrimSpace(to); !ok || to == "" {
-			continue
-		}
-		if prev, seen := entered[to]; !seen || e.Time.Before(prev) {
-			entered[to] = e.Time
-		}
-	}
-	return entered
+	return h.entered, true
 }
 
 // reportPage is the summary report over the whole register as the
@@ -113,7 +93,7 @@ func reportPage(ctx context.Context, v *View) ([]Page, error) {
 		}
 	}
 	opts := report.Options{From: from, To: to, Now: v.Now}
-	if v.in != nil && v.in.History != nil {
+	if v.in != nil && v.in.hasHistory() {
 		opts.Timeline = historyTimeline{v}
 	}
 	// Audiences that see the same cases and minutes get the same report.

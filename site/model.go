@@ -139,12 +139,11 @@ func (t *tree) personName(id string) string {
 // updated is when the case last changed by its history, or failing that
 // as far as its file tells.
 func (b *builder) updated(c *Case) time.Time {
-	u := c.ReportedAt.Time
-	if ev := b.in.History[c.ID]; len(ev) > 0 {
-		if t := ev[len(ev)-1].Time; t.After(u) {
-			u = t
+	if h := b.hist[c.ID]; h.sum != "" {
+		if h.last.After(c.ReportedAt.Time) {
+			return h.last
 		}
-		return u
+		return c.ReportedAt.Time
 	}
 	return c.updated
 }

@@ -8,7 +8,6 @@ import (
 	"encoding/xml"
 	"fmt"
 	"html/template"
-	"io"
 	"regexp"
 	"sort"
 	"strconv"
@@ -212,11 +211,8 @@ func (b *builder) dashboard(ctx context.Context, v *View) ([]Page, error) {
 // resolvedAt is when the case was resolved by its history, or failing
 // that when it was reported.
 func (b *builder) resolvedAt(c *Case) time.Time {
-	evs := b.in.History[c.ID]
-	for i := len(evs) - 1; i >= 0; i-- {
-		if strings.HasSuffix(evs[i].Transition, "-> resolved") {
-			return evs[i].Time
-		}
+	if at := b.hist[c.ID].resolved; !at.IsZero() {
+		return at
 	}
 	return c.ReportedAt.Time
 }
@@ -450,12 +446,19 @@ func (b *builder) dataFiles(ctx context.Context, v *View) ([]Page, error) {
 // environment, which every page key holds), or of those pick keeps.
 func casesKey(head string, cases []*Case, pick func(*Case) bool) string {
 	key := sha256.New()
-	io.WriteString(key, head)
+	// The sums go to the hash a few kilobytes at a time.
+	b := make([]byte, 0, 4096)
+	b = append(b, head...)
 	for _, c := range cases {
 		if pick == nil || pick(c) {
-			io.WriteString(key, c.Sum)
+			if len(b)+len(c.Sum) > cap(b) {
+				key.Write(b)
+				b = b[:0]
+			}
+			b = append(b, c.Sum...)
 		}
 	}
+	key.Write(b)
 	return string(key.Sum(nil))
 }
 

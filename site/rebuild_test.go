@@ -21,27 +21,40 @@ import (
 // and compares each result with a build from nothing. A rebuild takes
 // the unchanged cases from the build cache, where what the register's
 // pages need is kept apart from the rest of each case (see Case): a page
-// made from the wrong part shows here. With and without history; builds
-// of one process each and of one resident Builder.
+// made from the wrong part shows here. Likewise the history read back
+// from its kept form (DecodeInput), which decodes each case's events
+// only for its page, must build what the history given as events does.
+// Without history, with it given, with it read back; builds of one
+// process each and of one resident Builder.
 func TestRebuildDemo(t *testing.T) {
-	for _, withHistory := range []bool{false, true} {
+	for _, history := range []string{"no history", "history", "history read back"} {
 		for _, resident := range []bool{false, true} {
-			name := map[bool]string{false: "no history", true: "history"}[withHistory] + ", " +
-				map[bool]string{false: "process", true: "resident"}[resident]
-			t.Run(name, func(t *testing.T) { testRebuildDemo(t, withHistory, resident) })
+			name := history + ", " + map[bool]string{false: "process", true: "resident"}[resident]
+			t.Run(name, func(t *testing.T) { testRebuildDemo(t, history, resident) })
 		}
 	}
 }
 
-func testRebuildDemo(t *testing.T, withHistory, resident bool) {
+// testRebuildDemo: history is "no history", "history" (given as events)
+// or "history read back" (by DecodeInput, as register build reads it).
+func testRebuildDemo(t *testing.T, history string, resident bool) {
 	dir := filepath.Join(t.TempDir(), "reg")
 	if _, err := demo.Write(context.Background(), dir, filepath.Join(t.TempDir(), "keys"),
 		demo.Options{Cases: 60, Seed: 5, Now: testNow}); err != nil {
 		t.Fatal(err)
 	}
 	in := Input{Dir: dir}
-	if withHistory {
+	if history != "no history" {
 		in.History = demoHistory(t, dir)
+	}
+	given := in // what the builds from nothing are given
+	if history == "history read back" {
+		kept, err := DecodeInput(EncodeInput("key", in))
+		if err != nil {
+			t.Fatal(err)
+		}
+		kept.Dir = dir
+		in = kept
 	}
 	build := Build
 	if resident {
@@ -56,7 +69,7 @@ func testRebuildDemo(t *testing.T, withHistory, resident bool) {
 			t.Fatalf("%s: %v", when, err)
 		}
 		fresh := filepath.Join(t.TempDir(), "fresh")
-		if err := Build(context.Background(), in, fresh, Options{Now: testNow, Pages: opts.Pages, Nav: opts.Nav}); err != nil {
+		if err := Build(context.Background(), given, fresh, Options{Now: testNow, Pages: opts.Pages, Nav: opts.Nav}); err != nil {
 			t.Fatal(err)
 		}
 		if a, b := snapshot(t, out), snapshot(t, fresh); a != b {

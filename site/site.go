@@ -31,7 +31,8 @@ type Input struct {
 	// Dir is the register's working tree on disk.
 	Dir string
 	// History holds each case's commits, oldest first, by case id; nil
-	// when there is no history (HistoryNote says why).
+	// when there is no history (HistoryNote says why) or when the input
+	// was read back by DecodeInput. Events reads either.
 	History map[string][]Event
 	// HistoryNote explains missing history, e.g. "not a Git repository".
 	HistoryNote string
@@ -40,6 +41,10 @@ type Input struct {
 	// Gather, when set, returns History, HistoryNote and Audit (read from
 	// a cache, say); Build calls it while it loads the working tree.
 	Gather func() (Input, error)
+
+	// kept, set by DecodeInput instead of History, holds the history
+	// read back (see keptHistory); Events reads either.
+	kept *keptHistory
 }
 
 // Event is one commit that touched a case, as the history index saw it.
@@ -157,7 +162,7 @@ func (s *Builder) Build(ctx context.Context, in Input, out string, opts Options)
 		in.Gather = nil // nothing it holds outlives the call
 		go func() {
 			g, err := gather()
-			in.History, in.HistoryNote, in.Audit = g.History, g.HistoryNote, g.Audit
+			in.History, in.HistoryNote, in.Audit, in.kept = g.History, g.HistoryNote, g.Audit, g.kept
 			gathered <- err
 		}()
 	} else {

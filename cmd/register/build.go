@@ -106,11 +106,11 @@ func runBuild(ctx context.Context, e *env, o buildOptions) error {
 			fmt.Fprintf(e.Err, "register: build: %s %.2fs\n", phase, d.Seconds())
 		}
 	}
-	builder := new(site.Builder)
+	build := site.Build // keeps nothing for a next build in this process
 	if o.resident != nil {
-		builder = &o.resident.builder
+		build = o.resident.builder.Build
 	}
-	err = builder.Build(ctx, in, o.Out, opts)
+	err = build(ctx, in, o.Out, opts)
 	var be *site.BuildError
 	if errors.As(err, &be) {
 		fmt.Fprintf(e.Err, "register: build refused; %s is unchanged\n", o.Out)
