@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"bytes"
 	"context"
+	"crypto/sha256"
 	"encoding/binary"
 	"errors"
 	"hash/crc32"
@@ -65,7 +66,7 @@ func readCacheFile(dir string) (env string, docs map[string]*cachedCase, release
 			for _, d := range docs {
 				d.Case, d.Summary = bytes.Clone(d.Case), bytes.Clone(d.Summary)
 				if f := d.Frag; f != nil {
-					f.Row, f.CSV, f.JSON, f.Search = bytes.Clone(f.Row), bytes.Clone(f.CSV), bytes.Clone(f.JSON), bytes.Clone(f.Search)
+					f.Row, f.CSV, f.JSON, f.Search, f.Sums = bytes.Clone(f.Row), bytes.Clone(f.CSV), bytes.Clone(f.JSON), bytes.Clone(f.Search), bytes.Clone(f.Sums)
 					for k, v := range f.More {
 						f.More[k] = bytes.Clone(v)
 					}
@@ -125,7 +126,10 @@ func cacheEntry(e *fields, max int) (string, *cachedCase, error) {
 	d.Updated = e.time()
 	d.Sum = e.str()
 	if e.uint() == 1 {
-		f := &fragments{Row: e.view(), CSV: e.view(), JSON: e.view(), Search: e.view()}
+		f := &fragments{Row: e.view(), CSV: e.view(), JSON: e.view(), Search: e.view(), Sums: e.view()}
+		if len(f.Sums) != 3*sha256.Size {
+			e.fail()
+		}
 		if m := e.uint(); m > 0 && m <= uint64(max) {
 			f.More = make(map[string][]byte, m)
 			for range m {
@@ -179,6 +183,7 @@ func writeCacheFile(dir, env string, docs map[string]*cachedCase) error {
 				rec.bytes(fr.CSV)
 				rec.bytes(fr.JSON)
 				rec.bytes(fr.Search)
+				rec.bytes(fr.Sums)
 				// Page types may be adding fragments while the cache
 				// is written (see builder.build).
 				fragMu.Lock()

@@ -51,21 +51,32 @@ func visibleRegister(v *View) *register.Register {
 }
 
 func actionsPage(ctx context.Context, v *View) ([]Page, error) {
-	r := visibleRegister(v)
+	r := &register.Register{Settings: v.Settings, People: v.People, Workflow: v.Workflow}
+	for _, m := range v.Minutes {
+		r.Minutes = append(r.Minutes, m.Minutes)
+	}
 	today := review.Today(r, v.Now)
-	items := review.Actions(r, today, review.Filter{})
-	visible := items[:0]
-	for _, it := range items {
-		if it.Case == "" || v.Sees(it.Case) {
-			visible = append(visible, it)
+	// The page shows the actions of the minutes and which of their
+	// cases the audience may see, as of today: its key.
+	key := []byte("actions " + today.Format(time.DateOnly))
+	for _, m := range v.Minutes {
+		key = append(append(append(append(append(key, ' '), m.ID...), ' '), m.Sum...), ' ')
+		for _, a := range m.Actions {
+			key = append(key, mark(a.Case == "" || v.Sees(a.Case)))
 		}
 	}
-	body, err := report.ActionsBody(r, today, visible, report.Links{Case: "../cases/", Minutes: "../minutes/"})
-	if err != nil {
-		return nil, err
+	body := func() (template.HTML, error) {
+		items := review.Actions(r, today, review.Filter{})
+		visible := items[:0]
+		for _, it := range items {
+			if it.Case == "" || v.Sees(it.Case) {
+				visible = append(visible, it)
+			}
+		}
+		return report.ActionsBody(r, today, visible, report.Links{Case: "../cases/", Minutes: "../minutes/"})
 	}
 	return []Page{{Path: "actions/index.html", Title: "ITPARG actions", Template: "itparg", Section: "actions/",
-		Data: itpargPage{Body: body}}}, nil
+		Data: itpargPage{Lazy: body}, Key: string(key)}}, nil
 }
 
 // historyTimeline reads when each visible case entered each state from
@@ -144,7 +155,12 @@ func breachesPage(ctx context.Context, v *View) ([]Page, error) {
 	// The record is several megabytes of HTML for a large register: made
 	// only when a breach case's file changed (settings, people and
 	// templates are in every key).
-	page.Key = casesKey("breaches\n", v.Cases, func(c *Case) bool { return c.PersonalData })
+	page.Key = casesKey("breaches\n", v.Cases, func(b []byte, c *Case) []byte {
+		if !c.PersonalData {
+			return b
+		}
+		return caseSum(b, c)
+	})
 	links := report.Links{Case: "../cases/", CSV: "breaches.csv"}
 	// Made only by the first tree that needs them (the trees that see the
 	// same cases link to its files) and not kept after.

@@ -26,6 +26,9 @@ type fragments struct {
 	CSV    []byte // a record of cases.csv
 	JSON   []byte // an object of cases.json
 	Search []byte // an entry of search.json
+	// Sums are the SHA-256 of CSV, JSON and Search, one after the other
+	// (see fragmentSum).
+	Sums []byte
 	// More are fragments page types keep with View.CaseFragment.
 	More map[string][]byte
 	// added says this build added to More, so the cache is worth saving.
@@ -111,6 +114,11 @@ func (b *builder) fragments(ctx context.Context) error {
 		if f.Search, err = json.Marshal(searchEntry{ID: c.ID, Title: c.Title, Status: c.Status, Category: string(c.Category),
 			Types: strs(c.Types), Year: c.Year(), Reported: c.ReportedAt.UTC().Format("2006-01-02"), Text: caseText(w)}); err != nil {
 			return err
+		}
+		f.Sums = make([]byte, 0, 3*sha256.Size)
+		for _, part := range [][]byte{f.CSV, f.JSON, f.Search} {
+			s := sha256.Sum256(part)
+			f.Sums = append(f.Sums, s[:]...)
 		}
 		c.frag = f
 		b.reg.setFragments(c)
@@ -276,7 +284,7 @@ func (b *builder) makeLists(v *View) []Page {
 		n := max(1, (len(cases)+listSize-1)/listSize)
 		for i := range n {
 			on := cases[i*listSize : min(len(cases), (i+1)*listSize)]
-			key := casesKey(fmt.Sprintf("%s %d %d %d\n", heading, i, n, len(cases)), on, nil)
+			key := casesKey(fmt.Sprintf("%s %d %d %d\n", heading, i, n, len(cases)), on, caseSum)
 			lp := &listPage{Heading: heading, Count: len(cases), Page: i + 1, cases: on}
 			// GOV.UK pagination: first, last and two either side of
 			// the current page; 0 marks a gap.
@@ -419,11 +427,12 @@ func (b *builder) staticPages(ctx context.Context, v *View) ([]Page, error) {
 
 // dataFiles writes the exports, the search index and the feed.
 func (b *builder) dataFiles(ctx context.Context, v *View) ([]Page, error) {
-	// Keyed by the cases' content, so an unchanged export (megabytes for
-	// a large register) is neither made nor hashed to find it unchanged,
-	// and made only by the first tree that needs it: the trees that see
-	// the same cases link to it (see render).
-	key := casesKey("exports\n", v.Cases, nil)
+	// Keyed by the records of their cases, so an unchanged export
+	// (megabytes for a large register) is neither made nor hashed to
+	// find it unchanged — an edit of a narrative changes the search
+	// index only — and made only by the first tree that needs it: the
+	// trees that see the same cases link to it (see render).
+	key := func(i int) string { return casesKey("exports\n", v.Cases, fragmentSum(i)) }
 	feed, err := b.feed(v)
 	if err != nil {
 		return nil, err
@@ -433,33 +442,40 @@ func (b *builder) dataFiles(ctx context.Context, v *View) ([]Page, error) {
 		return func() ([]byte, error) { return joinFragments(cases, part), nil }
 	}
 	return []Page{
-		{Path: "data/cases.csv", Make: func() ([]byte, error) { return exportCSV(cases), nil }, Key: key},
-		{Path: "data/cases.json", Make: join(func(f *fragments) []byte { return f.JSON }), Key: key},
-		{Path: "data/search.json", Make: join(func(f *fragments) []byte { return f.Search }), Key: key},
+		{Path: "data/cases.csv", Make: func() ([]byte, error) { return exportCSV(cases), nil }, Key: key(0)},
+		{Path: "data/cases.json", Make: join(func(f *fragments) []byte { return f.JSON }), Key: key(1)},
+		{Path: "data/search.json", Make: join(func(f *fragments) []byte { return f.Search }), Key: key(2)},
 		{Path: "feed.xml", Body: feed},
 		{Path: "version.txt", Body: []byte(b.reg.envSum[:16] + "-" + strconv.FormatInt(v.Now.UnixNano(), 36) + "\n")},
 	}, nil
 }
 
-// casesKey is a page key: head, then the content hash of each case the
-// page is made of (its fragments follow from the case file and the
-// environment, which every page key holds), or of those pick keeps.
-func casesKey(head string, cases []*Case, pick func(*Case) bool) string {
+// casesKey is a page key: head, then part of each case the page is made
+// of, appended to b: its content hash (caseSum; its fragments follow
+// from the case file and the environment, which every page key holds),
+// a fragment's (fragmentSum), or nothing to leave the case out.
+func casesKey(head string, cases []*Case, part func(b []byte, c *Case) []byte) string {
 	key := sha256.New()
-	// The sums go to the hash a few kilobytes at a time.
+	// The parts go to the hash a few kilobytes at a time.
 	b := make([]byte, 0, 4096)
 	b = append(b, head...)
 	for _, c := range cases {
-		if pick == nil || pick(c) {
-			if len(b)+len(c.Sum) > cap(b) {
-				key.Write(b)
-				b = b[:0]
-			}
-			b = append(b, c.Sum...)
+		if len(b) > cap(b)-128 {
+			key.Write(b)
+			b = b[:0]
 		}
+		b = part(b, c)
 	}
 	key.Write(b)
 	return string(key.Sum(nil))
+}
+
+func caseSum(b []byte, c *Case) []byte { return append(b, c.Sum...) }
+
+// fragmentSum returns the part of casesKey that is the sum of the i-th
+// of a case's CSV, JSON and Search fragments.
+func fragmentSum(i int) func(b []byte, c *Case) []byte {
+	return func(b []byte, c *Case) []byte { return append(b, c.frag.Sums[i*sha256.Size:(i+1)*sha256.Size]...) }
 }
 
 // exportCSV joins the cases' CSV records under the header, in one
