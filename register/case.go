@@ -131,18 +131,6 @@ func parseCase(data []byte) (*Case, Findings) {
 	return c, nil
 }
 
-// Summary returns the case without what only the case's own page shows:
-// its narrative, evidence, updates, reported_to, changes and lessons.
-// It knows nothing of where its fields were written (Has is false, Line
-// is 1). A site rebuild holds the summaries of unchanged cases for the
-// pages that list and count cases, and decodes a case whole only for a
-// page that shows it.
-func (c Case) Summary() Case {
-	c.doc = nil
-	c.Evidence, c.Updates, c.ReportedTo, c.Changes, c.Lessons = nil, nil, nil, nil, nil
-	return c
-}
-
 // Body returns the Markdown narrative after the front matter.
 func (c *Case) Body() []byte {
 	if c.doc == nil {

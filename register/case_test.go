@@ -1,8 +1,6 @@
 package register
 
 import (
-	"context"
-	"reflect"
 	"regexp"
 	"strconv"
 	"testing"
@@ -62,40 +60,4 @@ func FuzzParseID(f *testing.F) {
 		f.Add(id)
 	}
 	f.Fuzz(checkParseID)
-}
-
-// TestSummary: a case's summary holds every field of the case but the
-// ones only the case's page shows, and nothing of its text.
-func TestSummary(t *testing.T) {
-	r, found, err := Load(context.Background(), baseRegister(t))
-	if err != nil || len(found) > 0 || len(r.Cases) == 0 {
-		t.Fatal(err, found)
-	}
-	dropped := map[string]bool{"Evidence": true, "Updates": true, "ReportedTo": true, "Changes": true, "Lessons": true}
-	seen := map[string]bool{}
-	for _, c := range r.Cases {
-		s := c.Summary()
-		cv, sv := reflect.ValueOf(*c), reflect.ValueOf(s)
-		for i := range cv.NumField() {
-			f := cv.Type().Field(i)
-			if !f.IsExported() {
-				continue
-			}
-			switch {
-			case dropped[f.Name]:
-				if !sv.Field(i).IsZero() {
-					t.Errorf("%s: the summary holds %s", c.ID, f.Name)
-				}
-				seen[f.Name] = seen[f.Name] || !cv.Field(i).IsZero()
-			case !reflect.DeepEqual(cv.Field(i).Interface(), sv.Field(i).Interface()):
-				t.Errorf("%s: the summary's %s differs from the case's", c.ID, f.Name)
-			}
-		}
-		if s.Body() != nil || s.Has("status") || !c.Has("status") {
-			t.Errorf("%s: the summary knows the case's text", c.ID)
-		}
-	}
-	if len(seen) != len(dropped) {
-		t.Errorf("the test register has no case with each of %v, only %v", dropped, seen)
-	}
 }

@@ -88,11 +88,14 @@
 // print the time of each phase.
 //
 // A rebuild takes each unchanged case from the build cache as its
-// summary, decoding the case whole only for a page that shows it (its
-// own page, the breach record): ten thousand summaries decode in a
-// fifth of the time of ten thousand cases. The cache file is mapped, and
-// what the build takes from it stays in the mapping until the build is
-// done.
+// summary (the fields the register's own pages read of every case),
+// decoding the case whole only for a page that shows it (its own page,
+// the breach record): ten thousand summaries decode in a tenth of the
+// time of ten thousand cases. Likewise the history read back from the
+// kept input holds what every build reads of each case's history, and
+// decodes the events of the cases whose pages are rendered. The cache
+// file is mapped, and what the build takes from it stays in the mapping
+// until the build is done.
 //
 // A Builder builds again and again in one process (register serve) and
 // keeps in memory what each build would otherwise read back from the
@@ -137,8 +140,10 @@
 //
 // A data file (CSV, JSON, an SVG chart) is a Page with Body and no
 // Template. The View's cases taken from the build cache hold their
-// summaries (see Case): a page that shows a case's narrative, evidence,
-// updates, reported_to, changes or lessons asks for it with c.Whole().
+// summaries (see Case: id, title, status, reported_at, category, types,
+// impact, personal_data, audiences, the ICO decision and times, the
+// review's minutes): a page that shows more of a case asks for it with
+// c.Whole().
 // Rules for every page type: take everything from the View
 // (never from elsewhere), never link to a case the View does not see
 // (v.Sees), no inline script or style (the CSP refuses them; add a file
