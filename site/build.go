@@ -149,11 +149,11 @@ type sharedWork struct {
 
 // Sees reports whether the audience may see the case (by id) or the
 // minutes ("minutes/" + id).
-func (v *View) Sees(id string) bool { return v.a.sees[id] }
+func (v *View) Sees(id string) bool { return v.a.sees(id) }
 
 // History returns a visible case's commits, or nil.
 func (v *View) History(id string) []Event {
-	if !v.a.sees[id] {
+	if !v.a.sees(id) {
 		return nil
 	}
 	return v.in.Events(id)
@@ -588,12 +588,12 @@ func (b *builder) renderCases(ctx context.Context, views []*audience) ([][]pageP
 		hist := hists[i].sum
 		vars[i] = make([]variant, len(views))
 		for j, a := range views {
-			if !a.sees[c.ID] {
+			if !a.seen[c.n] {
 				continue
 			}
 			var ms []*Minutes
 			for _, m := range linked {
-				if a.sees["minutes/"+m.ID] {
+				if a.seenMinutes[m.n] {
 					ms = append(ms, m)
 				}
 			}
@@ -781,7 +781,7 @@ func (b *builder) updateCases(a *audience, pending []pagePlan) error {
 	}
 	b.moved.Store(a.Name+"/cases", true)
 	for id := range old {
-		if !a.sees[id] {
+		if !a.sees(id) {
 			if err := os.Remove(b.caseFile(a.Name, id)); err != nil && !errors.Is(err, fs.ErrNotExist) {
 				return err
 			}
@@ -807,8 +807,10 @@ func (b *builder) caseKey(c *Case, ms []*Minutes, breach bool, k clock, hist str
 	key := pageKey{b: buf[:0]}
 	key.add(b.reg.envSum, c.Sum, strconv.FormatBool(breach), b.keyBase)
 	for _, m := range ms {
+		// What the page shows of the minutes: a link, their date and the
+		// decision on the case.
 		r, _ := m.Lists(c.ID)
-		key.add(m.ID, m.Title, fmt.Sprint(r))
+		key.add(m.ID, m.Date.String(), string(r.Decision))
 	}
 	if k.Running() {
 		// The page says how long is left or how long ago the deadline

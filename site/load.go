@@ -38,6 +38,8 @@ type Case struct {
 	frag *fragments
 	// cached marks a case taken from the build cache.
 	cached bool
+	// n is the case's place in the register's cases, sorted by id.
+	n int
 	// updated is when the case last changed as its file tells: the
 	// latest of reported_at and its updates' times.
 	updated time.Time
@@ -105,6 +107,8 @@ type Minutes struct {
 	Body []byte
 	// Sum is the SHA-256 of the minutes file.
 	Sum string
+	// n is the minutes' place in the register's minutes, sorted by id.
+	n int
 }
 
 // tree is the loaded register.
@@ -419,6 +423,12 @@ func load(ctx context.Context, dir string, kept *cache, cacheDir, build string) 
 	}
 	sort.Slice(t.Cases, func(i, j int) bool { return t.Cases[i].ID < t.Cases[j].ID })
 	sort.Slice(t.Minutes, func(i, j int) bool { return t.Minutes[i].ID < t.Minutes[j].ID })
+	for i, c := range t.Cases {
+		c.n = i
+	}
+	for i, m := range t.Minutes {
+		m.n = i
+	}
 	return t, nil
 }
 

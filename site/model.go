@@ -176,35 +176,45 @@ type audience struct {
 	register.Audience
 	cases   []*Case
 	minutes []*Minutes
-	sees    map[string]bool // case and minutes ids
-	breach  bool            // may see breach details
+	t       *tree
+	// seen and seenMinutes say, by Case.n and Minutes.n, what the
+	// audience may see.
+	seen, seenMinutes []bool
+	breach            bool // may see breach details
 	// sight names what the audience sees (a hash of the ids of its cases
 	// and minutes): audiences with the same sight are shown the same
 	// cases and minutes, and share work through View.Shared.
 	sight string
 }
 
+// sees reports whether the audience may see the case (by id) or the
+// minutes ("minutes/" + id).
+func (a *audience) sees(id string) bool {
+	if mid, ok := strings.CutPrefix(id, "minutes/"); ok {
+		m := a.t.minutes[mid]
+		return m != nil && a.seenMinutes[m.n]
+	}
+	c := a.t.cases[id]
+	return c != nil && a.seen[c.n]
+}
+
 func (t *tree) audience(a register.Audience) *audience {
-	v := &audience{Audience: a, sees: map[string]bool{}}
+	v := &audience{Audience: a, t: t, seen: make([]bool, len(t.Cases)), seenMinutes: make([]bool, len(t.Minutes))}
+	h := sha256.New()
 	for _, c := range t.Cases {
 		if t.Settings.Sees(a, c.Audiences, c.PersonalData) {
 			v.cases = append(v.cases, c)
-			v.sees[c.ID] = true
+			v.seen[c.n] = true
+			h.Write([]byte(c.ID + " "))
 		}
 	}
+	h.Write([]byte("\n"))
 	for _, m := range t.Minutes {
 		if t.Settings.Sees(a, m.Audiences, false) {
 			v.minutes = append(v.minutes, m)
-			v.sees["minutes/"+m.ID] = true
+			v.seenMinutes[m.n] = true
+			h.Write([]byte(m.ID + " "))
 		}
-	}
-	h := sha256.New()
-	for _, c := range v.cases {
-		h.Write([]byte(c.ID + " "))
-	}
-	h.Write([]byte("\n"))
-	for _, m := range v.minutes {
-		h.Write([]byte(m.ID + " "))
 	}
 	v.sight = string(h.Sum(nil))
 	for _, r := range a.Roles {
