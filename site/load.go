@@ -319,6 +319,22 @@ func sum(data ...[]byte) string {
 func load(ctx context.Context, dir string, kept *cache, cacheDir, build string) (_ *tree, err error) {
 	fsys := dirfs.New(dir)
 	t := &tree{dir: dir, cases: map[string]*Case{}, minutes: map[string]*Minutes{}}
+	// The cache file is read and checked while the case files are listed
+	// and looked at. The caller releases it once the build is done with
+	// it; a load that fails does.
+	var opened chan *cache
+	if kept == nil || kept.dir != cacheDir {
+		opened = make(chan *cache, 1)
+		go func() { opened <- openCache(cacheDir) }()
+		defer func() {
+			if opened != nil {
+				t.cache = <-opened
+			}
+			if err != nil {
+				t.cache.releaseFile(false)
+			}
+		}()
+	}
 	var found register.Findings
 	settings, err := fs.ReadFile(fsys, register.SettingsFile)
 	if errors.Is(err, fs.ErrNotExist) {
@@ -351,17 +367,25 @@ func load(ctx context.Context, dir string, kept *cache, cacheDir, build string) 
 		return nil, &BuildError{Findings: found}
 	}
 	t.envSum = sum([]byte(cacheVersion), []byte(build), settings, people, workflow, templateSum())
-	if kept != nil && kept.dir == cacheDir {
-		t.cache = kept.reuse()
+	paths, err := casePaths(fsys)
+	if err != nil {
+		return nil, err
+	}
+	stats := make([]fs.FileInfo, len(paths))
+	if err := parallel(ctx, len(paths), func(i int) error {
+		st, err := fs.Stat(fsys, paths[i])
+		if errors.Is(err, fs.ErrNotExist) {
+			return nil // a case folder left empty holds no case, as register check sees it
+		}
+		stats[i] = st
+		return err
+	}); err != nil {
+		return nil, err
+	}
+	if opened != nil {
+		t.cache, opened = <-opened, nil
 	} else {
-		t.cache = openCache(cacheDir)
-		// The caller releases the file once the build is done with it;
-		// a load that fails is.
-		defer func() {
-			if err != nil {
-				t.cache.releaseFile(false)
-			}
-		}()
+		t.cache = kept.reuse()
 	}
 	if t.cache != nil && t.cache.Env != t.envSum {
 		for _, d := range t.cache.Docs {
@@ -371,11 +395,12 @@ func load(ctx context.Context, dir string, kept *cache, cacheDir, build string) 
 		t.cache.envChanged = true
 	}
 
-	paths, err := casePaths(fsys)
-	if err != nil {
-		return nil, err
-	}
-	cases, errs, err := loadAll(ctx, fsys, paths, t.loadCase)
+	cases, errs, err := loadAll(ctx, len(paths), func(i int) (*Case, register.Findings, error) {
+		if stats[i] == nil {
+			return nil, nil, nil
+		}
+		return t.loadCase(fsys, paths[i], stats[i])
+	})
 	if err != nil {
 		return nil, err
 	}
@@ -402,7 +427,9 @@ func load(ctx context.Context, dir string, kept *cache, cacheDir, build string) 
 	if err != nil {
 		return nil, err
 	}
-	mins, errs, err := loadAll(ctx, fsys, mpaths, t.loadMinutes)
+	mins, errs, err := loadAll(ctx, len(mpaths), func(i int) (*Minutes, register.Findings, error) {
+		return t.loadMinutes(fsys, mpaths[i])
+	})
 	if err != nil {
 		return nil, err
 	}
@@ -432,14 +459,9 @@ func load(ctx context.Context, dir string, kept *cache, cacheDir, build string) 
 	return t, nil
 }
 
-func (t *tree) loadCase(fsys fs.FS, p string) (*Case, register.Findings, error) {
-	st, err := fs.Stat(fsys, p)
-	if errors.Is(err, fs.ErrNotExist) {
-		return nil, nil, nil // a case folder left empty holds no case, as register check sees it
-	}
-	if err != nil {
-		return nil, nil, err
-	}
+// loadCase takes the case file at p, of size and time st, from the
+// cache, or reads and parses it.
+func (t *tree) loadCase(fsys fs.FS, p string, st fs.FileInfo) (*Case, register.Findings, error) {
 	if c := t.cache; c != nil {
 		c.mu.Lock()
 		d := c.Docs[p]
@@ -480,13 +502,13 @@ func (t *tree) loadCase(fsys fs.FS, p string) (*Case, register.Findings, error) 
 	return c, nil, nil
 }
 
-// loadAll loads the files at paths with load on all processors, in the
-// order of paths, and gathers their findings.
-func loadAll[T any](ctx context.Context, fsys fs.FS, paths []string, load func(fs.FS, string) (*T, register.Findings, error)) ([]*T, register.Findings, error) {
-	out := make([]*T, len(paths))
-	errs := make([]register.Findings, len(paths))
-	err := parallel(ctx, len(paths), func(i int) error {
-		v, fs, err := load(fsys, paths[i])
+// loadAll loads n files, the i-th by load(i), on all processors, in
+// order, and gathers their findings.
+func loadAll[T any](ctx context.Context, n int, load func(i int) (*T, register.Findings, error)) ([]*T, register.Findings, error) {
+	out := make([]*T, n)
+	errs := make([]register.Findings, n)
+	err := parallel(ctx, n, func(i int) error {
+		v, fs, err := load(i)
 		out[i], errs[i] = v, fs
 		return err
 	})
