@@ -371,13 +371,19 @@ func load(ctx context.Context, dir string, kept *cache, cacheDir, build string) 
 	if err != nil {
 		return nil, err
 	}
-	stats := make([]fs.FileInfo, len(paths))
-	if err := parallel(ctx, len(paths), func(i int) error {
-		st, err := fs.Stat(fsys, paths[i])
+	root, err := dirfs.OpenDir(dir)
+	if err != nil {
+		return nil, err
+	}
+	defer root.Close()
+	stamps := make([]dirfs.Stamp, len(paths))
+	there := make([]bool, len(paths))
+	if err := parallel(ctx, len(paths), func(i int) (err error) {
+		stamps[i], err = root.Stamp(paths[i])
 		if errors.Is(err, fs.ErrNotExist) {
 			return nil // a case folder left empty holds no case, as register check sees it
 		}
-		stats[i] = st
+		there[i] = err == nil
 		return err
 	}); err != nil {
 		return nil, err
@@ -396,10 +402,10 @@ func load(ctx context.Context, dir string, kept *cache, cacheDir, build string) 
 	}
 
 	cases, errs, err := loadAll(ctx, len(paths), func(i int) (*Case, register.Findings, error) {
-		if stats[i] == nil {
+		if !there[i] {
 			return nil, nil, nil
 		}
-		return t.loadCase(fsys, paths[i], stats[i])
+		return t.loadCase(fsys, paths[i], stamps[i])
 	})
 	if err != nil {
 		return nil, err
@@ -461,12 +467,12 @@ func load(ctx context.Context, dir string, kept *cache, cacheDir, build string) 
 
 // loadCase takes the case file at p, of size and time st, from the
 // cache, or reads and parses it.
-func (t *tree) loadCase(fsys fs.FS, p string, st fs.FileInfo) (*Case, register.Findings, error) {
+func (t *tree) loadCase(fsys fs.FS, p string, st dirfs.Stamp) (*Case, register.Findings, error) {
 	if c := t.cache; c != nil {
 		c.mu.Lock()
 		d := c.Docs[p]
 		c.mu.Unlock()
-		if d != nil && d.Minutes == nil && d.Size == st.Size() && d.ModTime == st.ModTime().UnixNano() {
+		if d != nil && d.Minutes == nil && d.Size == st.Size && d.ModTime == st.ModTime {
 			// A damaged entry is parsed afresh below.
 			if rc, whole, err := d.take(); err == nil {
 				c.mu.Lock()
@@ -494,7 +500,7 @@ func (t *tree) loadCase(fsys fs.FS, p string, st fs.FileInfo) (*Case, register.F
 	if t.cache != nil {
 		t.cache.mu.Lock()
 		kept := *rc
-		t.cache.Docs[p] = &cachedCase{Size: st.Size(), ModTime: st.ModTime().UnixNano(), parsed: &kept, Sum: c.Sum, Updated: c.updated}
+		t.cache.Docs[p] = &cachedCase{Size: st.Size, ModTime: st.ModTime, parsed: &kept, Sum: c.Sum, Updated: c.updated}
 		t.cache.used[p] = true
 		t.cache.changed++
 		t.cache.mu.Unlock()

@@ -28,5 +28,14 @@ func (d *Dir) WriteFile(name string, data []byte, perm fs.FileMode) error {
 // hard link, so both names are the one file.
 func (d *Dir) Link(name string, to *Dir) error { return d.link(name, &to.dir) }
 
+// A Stamp is a file's size and modification time (in nanoseconds): what
+// caches key a file's content on, as Git's index does.
+type Stamp struct{ Size, ModTime int64 }
+
+// Stamp returns the stamp of the file at the slash path name under the
+// folder, as cheaply as it can: a build looks at ten thousand case files.
+// The error is a *fs.PathError; fs.ErrNotExist for a missing file.
+func (d *Dir) Stamp(name string) (Stamp, error) { return d.stamp(name) }
+
 // Close closes the folder.
 func (d *Dir) Close() error { return d.close() }

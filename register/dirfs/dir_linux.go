@@ -70,6 +70,20 @@ func (d *dir) link(name string, to *dir) error {
 	return nil
 }
 
+func (d *dir) stamp(name string) (Stamp, error) {
+	var st unix.Stat_t
+	for {
+		err := unix.Fstatat(d.fd, name, &st, 0)
+		switch {
+		case err == unix.EINTR:
+			continue
+		case err != nil:
+			return Stamp{}, &fs.PathError{Op: "stat", Path: d.path + "/" + name, Err: err}
+		}
+		return Stamp{Size: st.Size, ModTime: st.Mtim.Nano()}, nil
+	}
+}
+
 func (d *dir) close() error {
 	if d.fd < 0 {
 		return nil

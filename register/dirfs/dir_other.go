@@ -29,4 +29,12 @@ func (d *dir) link(name string, to *dir) error {
 	return os.Link(filepath.Join(d.path, name), filepath.Join(to.path, name))
 }
 
+func (d *dir) stamp(name string) (Stamp, error) {
+	st, err := os.Stat(filepath.Join(d.path, filepath.FromSlash(name)))
+	if err != nil {
+		return Stamp{}, err
+	}
+	return Stamp{Size: st.Size(), ModTime: st.ModTime().UnixNano()}, nil
+}
+
 func (d *dir) close() error { return nil }

@@ -76,3 +76,32 @@ func umask() fs.FileMode {
 	st, _ := os.Stat(p)
 	return 0o777 &^ st.Mode().Perm()
 }
+
+// TestStamp: a file's stamp is its size and time as os.Stat gives them,
+// through a folder below the open one; a missing file is fs.ErrNotExist.
+func TestStamp(t *testing.T) {
+	root := t.TempDir()
+	if err := os.MkdirAll(filepath.Join(root, "cases", "2026"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	p := filepath.Join(root, "cases", "2026", "case.md")
+	if err := os.WriteFile(p, []byte("twelve bytes"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	d, err := OpenDir(root)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer d.Close()
+	st, err := os.Stat(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := d.Stamp("cases/2026/case.md")
+	if want := (Stamp{Size: 12, ModTime: st.ModTime().UnixNano()}); err != nil || got != want {
+		t.Errorf("Stamp = %+v, %v; want %+v", got, err, want)
+	}
+	if _, err := d.Stamp("cases/2026/gone.md"); !errors.Is(err, fs.ErrNotExist) {
+		t.Errorf("Stamp of a missing file: %v, want fs.ErrNotExist", err)
+	}
+}
