@@ -89,7 +89,7 @@ type View struct {
 	in            *Input
 	a             *audience
 	shared        *sync.Map // key → *sharedWork, one map per build
-	hist          map[string]histSum
+	hist          []histSum // by Case.n
 }
 
 // Shared returns what make returns, calling it once per build for each
@@ -193,9 +193,9 @@ type builder struct {
 
 	caseKeys map[string]map[string]string
 	prevKeys map[string]map[string]string
-	// hist are this build's history sums by case id; prevHist those of
-	// the Builder's last build.
-	hist     map[string]histSum
+	// hist are this build's history sums by Case.n; prevHist those of
+	// the Builder's last build by case id.
+	hist     []histSum
 	prevHist map[string]histSum
 	moved    sync.Map // folders ("itparg/cases") moved over from prev
 	// movableDirs says for "audience/folder" whether prev has it.
@@ -578,29 +578,36 @@ func (b *builder) renderCases(ctx context.Context, views []*audience) ([][]pageP
 		breach bool
 		key    string
 	}
-	vars := make([][]variant, len(b.reg.Cases)) // case → audience → variant
-	hists := make([]histSum, len(b.reg.Cases))
+	nv := len(views)
+	vars := make([]variant, len(b.reg.Cases)*nv) // by case, then audience
+	b.hist = make([]histSum, len(b.reg.Cases))
 	err := parallel(ctx, len(b.reg.Cases), func(i int) error {
 		c := b.reg.Cases[i]
 		linked := b.reg.linkedMinutes(c)
 		k := b.reg.clock(c, b.opts.Now)
-		hists[i] = b.historySum(c.ID)
-		hist := hists[i].sum
-		vars[i] = make([]variant, len(views))
+		b.hist[i] = b.historySum(c.ID)
+		hist := b.hist[i].sum
+		cv := vars[i*nv : (i+1)*nv]
 		for j, a := range views {
 			if !a.seen[c.n] {
 				continue
 			}
-			var ms []*Minutes
-			for _, m := range linked {
-				if a.seenMinutes[m.n] {
-					ms = append(ms, m)
+			ms := linked // unless the audience may not see some of them
+			for x, m := range linked {
+				if !a.seenMinutes[m.n] {
+					ms = slices.Clone(linked[:x])
+					for _, m := range linked[x+1:] {
+						if a.seenMinutes[m.n] {
+							ms = append(ms, m)
+						}
+					}
+					break
 				}
 			}
 			v := variant{ms: ms, breach: a.breach && c.Breach != nil}
 			// Audiences mostly see a case alike: its key is worked out
 			// once per variant.
-			for _, w := range vars[i][:j] {
+			for _, w := range cv[:j] {
 				if w.key != "" && w.breach == v.breach && slices.Equal(w.ms, v.ms) {
 					v.key = w.key
 					break
@@ -609,16 +616,12 @@ func (b *builder) renderCases(ctx context.Context, views []*audience) ([][]pageP
 			if v.key == "" {
 				v.key = b.caseKey(c, ms, v.breach, k, hist)
 			}
-			vars[i][j] = v
+			cv[j] = v
 		}
 		return nil
 	})
 	if err != nil {
 		return nil, err
-	}
-	b.hist = make(map[string]histSum, len(hists))
-	for i, c := range b.reg.Cases {
-		b.hist[c.ID] = hists[i]
 	}
 	keys := make([]map[string]string, len(views)) // audience → case id → page key
 	fresh := make([]bool, len(views))
@@ -634,7 +637,7 @@ func (b *builder) renderCases(ctx context.Context, views []*audience) ([][]pageP
 		keys[j] = make(map[string]string, len(a.cases))
 		changed := 0
 		for i, c := range b.reg.Cases {
-			if key := vars[i][j].key; key != "" {
+			if key := vars[i*nv+j].key; key != "" {
 				keys[j][c.ID] = key
 				if b.prevKeys[a.Name][c.ID] != key {
 					changed++
@@ -670,7 +673,7 @@ func (b *builder) renderCases(ctx context.Context, views []*audience) ([][]pageP
 		k := b.reg.clock(c, b.opts.Now)
 		var plans map[string]*pagePlan
 		for j, a := range views {
-			v := vars[i][j]
+			v := vars[i*nv+j]
 			if v.key == "" || (!fresh[j] && b.prevKeys[a.Name][c.ID] == v.key) {
 				continue // not visible, or the moved folder already holds it
 			}

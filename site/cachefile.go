@@ -139,7 +139,7 @@ func cacheEntry(e *fields, max int) (string, *cachedCase, error) {
 		}
 		d.Frag = f
 	}
-	if mb := e.bytes(); len(mb) > 0 {
+	if mb := e.view(); len(mb) > 0 { // decoding copies what it keeps
 		d.Minutes = new(register.Minutes)
 		if err := d.Minutes.UnmarshalBinary(mb); err != nil {
 			return "", nil, err
@@ -270,23 +270,6 @@ func number[T uint64 | int64](f *fields, read func([]byte) (T, int)) T {
 		f.err, f.b = errors.New("bad number"), nil
 		return 0
 	}
-	f.b = f.b[n:]
-	return v
-}
-
-// bytes returns a copy of the next byte string, so that the file's
-// bytes are garbage once read: kept alive by the fragments, they made
-// the rest of the build collect garbage more often.
-func (f *fields) bytes() []byte {
-	n := f.uint()
-	if f.err != nil {
-		return nil
-	}
-	if n > uint64(len(f.b)) {
-		f.err, f.b = errors.New("bad length"), nil
-		return nil
-	}
-	v := bytes.Clone(f.b[:n])
 	f.b = f.b[n:]
 	return v
 }

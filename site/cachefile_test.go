@@ -84,7 +84,7 @@ func TestCacheFileReleased(t *testing.T) {
 		t.Fatal(err)
 	}
 	got := map[string]register.Case{}
-	summaries := map[string]register.Case{}
+	summaries := map[string]*register.Case{}
 	half := 0
 	for p, d := range docs {
 		if d.Minutes != nil {
@@ -96,7 +96,7 @@ func TestCacheFileReleased(t *testing.T) {
 		if got[p], err = d.value(); err != nil {
 			t.Fatal(err)
 		}
-		if summaries[p], _, err = d.take(); err != nil {
+		if summaries[p], _, err = d.take(p); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -108,7 +108,7 @@ func TestCacheFileReleased(t *testing.T) {
 		w := want[p]
 		if c, ok := got[p]; ok {
 			wc, err := w.value()
-			ws, _, serr := w.take()
+			ws, _, serr := w.take(p)
 			if err != nil || serr != nil || !reflect.DeepEqual(c, wc) || !reflect.DeepEqual(summaries[p], ws) {
 				t.Errorf("%s: decoded from the mapped file, it differs after release (%v, %v)", p, err, serr)
 			}

@@ -84,8 +84,12 @@ func actionsPage(ctx context.Context, v *View) ([]Page, error) {
 type historyTimeline struct{ v *View }
 
 func (t historyTimeline) Entered(id string) (map[string]time.Time, bool) {
-	h, ok := t.v.hist[id] // every case's, worked out once a build
-	if !ok || !t.v.Sees(id) || h.sum == "" {
+	c := t.v.a.t.cases[id]
+	if c == nil || !t.v.a.seen[c.n] {
+		return nil, false
+	}
+	h := t.v.hist[c.n] // every case's, worked out once a build
+	if h.sum == "" {
 		return nil, false
 	}
 	return h.entered, true

@@ -187,23 +187,25 @@ func (d *cachedCase) value() (register.Case, error) {
 	return *d.parsed, nil
 }
 
-// take returns a copy of what a build takes of the case: its summary,
-// decoded the first time, and whether that is the case whole (parsed in
-// this process: a Builder's earlier build).
-func (d *cachedCase) take() (c register.Case, whole bool, err error) {
+// take returns what a build takes of the case at p: its summary,
+// decoded the first time, or the case whole if it was parsed in this
+// process (a Builder's earlier build), and which. Builds share it and
+// never change it.
+func (d *cachedCase) take(p string) (c *register.Case, whole bool, err error) {
 	d.mu.Lock()
 	defer d.mu.Unlock()
 	if d.parsed != nil && d.Summary == nil {
-		return *d.parsed, true, nil
+		return d.parsed, true, nil
 	}
 	if d.summary == nil {
 		rc := new(register.Case)
 		if err := rc.UnmarshalBinary(d.Summary); err != nil {
-			return register.Case{}, false, err
+			return nil, false, err
 		}
+		rc.Path = p
 		d.summary = rc
 	}
-	return *d.summary, false, nil
+	return d.summary, false, nil
 }
 
 // encoded returns the case and its summary as the cache file holds them.
@@ -474,12 +476,11 @@ func (t *tree) loadCase(fsys fs.FS, p string, st dirfs.Stamp) (*Case, register.F
 		c.mu.Unlock()
 		if d != nil && d.Minutes == nil && d.Size == st.Size && d.ModTime == st.ModTime {
 			// A damaged entry is parsed afresh below.
-			if rc, whole, err := d.take(); err == nil {
+			if rc, whole, err := d.take(p); err == nil {
 				c.mu.Lock()
 				c.used[p] = true
 				c.mu.Unlock()
-				rc.Path = p
-				cc := &Case{Case: &rc, Sum: d.Sum, frag: d.Frag, cached: true, updated: d.Updated}
+				cc := &Case{Case: rc, Sum: d.Sum, frag: d.Frag, cached: true, updated: d.Updated}
 				if !whole {
 					cc.entry = d
 				}

@@ -139,7 +139,7 @@ func (t *tree) personName(id string) string {
 // updated is when the case last changed by its history, or failing that
 // as far as its file tells.
 func (b *builder) updated(c *Case) time.Time {
-	if h := b.hist[c.ID]; h.sum != "" {
+	if h := b.hist[c.n]; h.sum != "" {
 		if h.last.After(c.ReportedAt.Time) {
 			return h.last
 		}

@@ -71,9 +71,14 @@ func TestLatestChanged(t *testing.T) {
 			if rnd.IntN(3) == 0 {
 				hist[c.ID] = []Event{{Time: testNow.Add(time.Duration(rnd.IntN(12)) * time.Hour)}}
 			}
+			c.n, c.updated = i, fileUpdated(c.Case)
 			cases = append(cases, c)
 		}
 		b := &builder{in: Input{History: hist}, reg: &tree{Cases: cases}}
+		b.hist = make([]histSum, len(cases))
+		for i, c := range cases {
+			b.hist[i] = b.historySum(c.ID)
+		}
 		want := slices.Clone(cases)
 		slices.SortStableFunc(want, func(x, y *Case) int { return b.updated(y).Compare(b.updated(x)) })
 		for _, n := range []int{1, 3, 10, 50} {

@@ -219,7 +219,7 @@ func (b *builder) dashboard(ctx context.Context, v *View) ([]Page, error) {
 // resolvedAt is when the case was resolved by its history, or failing
 // that when it was reported.
 func (b *builder) resolvedAt(c *Case) time.Time {
-	if at := b.hist[c.ID].resolved; !at.IsZero() {
+	if at := b.hist[c.n].resolved; !at.IsZero() {
 		return at
 	}
 	return c.ReportedAt.Time

@@ -230,7 +230,12 @@ func (s *Builder) Build(ctx context.Context, in Input, out string, opts Options)
 	if err := b.build(ctx, audiences); err != nil {
 		return err
 	}
-	s.hist = b.hist
+	if !s.once {
+		s.hist = make(map[string]histSum, len(b.hist))
+		for i, c := range reg.Cases {
+			s.hist[c.ID] = b.hist[i]
+		}
+	}
 	if err := os.WriteFile(filepath.Join(tmp, marker), []byte("This folder is written by register build and replaced whole by the next build.\n"), 0o644); err != nil {
 		return err
 	}
