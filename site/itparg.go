@@ -115,6 +115,7 @@ func reportPage(ctx context.Context, v *View) ([]Page, error) {
 	type made struct {
 		body   template.HTML
 		charts map[string][]byte
+		key    string // the page's: its body
 	}
 	got, err := v.Shared("report "+v.a.sight, func() (any, error) {
 		s, err := report.Summarise(ctx, r, opts)
@@ -125,7 +126,7 @@ func reportPage(ctx context.Context, v *View) ([]Page, error) {
 		// image of its own file, its description the alternative text,
 		// its figures in the table that follows.
 		body, charts, err := report.ReportBody(s, true)
-		return made{body, charts}, err
+		return made{body, charts, "report " + sum([]byte(body))}, err
 	})
 	if err != nil {
 		return nil, err
@@ -137,7 +138,7 @@ func reportPage(ctx context.Context, v *View) ([]Page, error) {
 	}
 	pages := []Page{
 		{Path: "report/index.html", Title: "Summary report for ITPARG", Template: "itparg", Section: "report/",
-			Data: itpargPage{Body: body, Stylesheet: "report.css"}},
+			Data: itpargPage{Body: body, Stylesheet: "report.css"}, Key: got.(made).key},
 		{Path: "report/report.css", Body: css},
 	}
 	for _, name := range slices.Sorted(maps.Keys(charts)) {

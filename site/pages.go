@@ -350,7 +350,13 @@ type minutesView struct {
 func (mv *minutesView) Narrative() template.HTML { return mv.b.markdown(mv.Body) }
 
 func (b *builder) minutesPages(ctx context.Context, v *View) ([]Page, error) {
-	pages := []Page{{Path: "minutes/index.html", Title: "ITPARG minutes", Template: "minutes-list", Section: "minutes/", Data: v.Minutes}}
+	// The list shows each minutes' id, date, title and number of
+	// actions: the minutes' ids and sums are its key.
+	list := []byte("minutes list")
+	for _, m := range v.Minutes {
+		list = append(append(append(append(list, ' '), m.ID...), ' '), m.Sum...)
+	}
+	pages := []Page{{Path: "minutes/index.html", Title: "ITPARG minutes", Template: "minutes-list", Section: "minutes/", Data: v.Minutes, Key: string(list)}}
 	for _, m := range v.Minutes {
 		mv := &minutesView{Minutes: m, b: b}
 		// The page shows the minutes file and which of its cases and
