@@ -222,8 +222,11 @@ func (b *builder) build(ctx context.Context, audiences []register.Audience) erro
 		return err
 	}
 	views := make([]*audience, len(audiences))
-	for i, a := range audiences {
-		views[i] = b.reg.audience(a)
+	if err := parallel(ctx, len(audiences), func(i int) error {
+		views[i] = b.reg.audience(audiences[i])
+		return nil
+	}); err != nil {
+		return err
 	}
 	b.lap("fragments")
 	pending, err := b.renderCases(ctx, views)
