@@ -191,8 +191,10 @@ type builder struct {
 	commonOnce sync.Once
 	common     *SiteInfo // the site of pages trees share, which name no audience
 
-	caseKeys map[string]map[string]string
-	prevKeys map[string]map[string]string
+	caseKeys caseKeys
+	prevKeys *caseKeys
+	// prevAt and prevTree place this build's cases and trees in prevKeys.
+	prevAt, prevTree []int
 	// hist are this build's history sums by Case.n; prevHist those of
 	// the Builder's last build by case id.
 	hist     []histSum
@@ -626,7 +628,24 @@ func (b *builder) renderCases(ctx context.Context, views []*audience) ([][]pageP
 	if err != nil {
 		return nil, err
 	}
-	keys := make([]map[string]string, len(views)) // audience → case id → page key
+	b.caseKeys = caseKeys{Trees: make([]string, nv), IDs: make([]string, len(b.reg.Cases)), Keys: make([]string, len(vars))}
+	for i, c := range b.reg.Cases {
+		b.caseKeys.IDs[i] = c.ID
+	}
+	for i, v := range vars {
+		b.caseKeys.Keys[i] = v.key
+	}
+	b.prevTree = make([]int, nv)
+	for j, a := range views {
+		b.caseKeys.Trees[j] = a.Name
+		b.prevTree[j] = -1
+		if b.prevKeys != nil {
+			b.prevTree[j] = b.prevKeys.tree(a.Name)
+		}
+	}
+	if b.prevKeys != nil {
+		b.prevAt = b.prevKeys.places(b.caseKeys.IDs)
+	}
 	fresh := make([]bool, len(views))
 	dirs := make([]*dirfs.Dir, len(views)) // the cases folder of each fresh tree
 	defer func() {
@@ -637,17 +656,13 @@ func (b *builder) renderCases(ctx context.Context, views []*audience) ([][]pageP
 		}
 	}()
 	for j, a := range views {
-		keys[j] = make(map[string]string, len(a.cases))
 		changed := 0
-		for i, c := range b.reg.Cases {
-			if key := vars[i*nv+j].key; key != "" {
-				keys[j][c.ID] = key
-				if b.prevKeys[a.Name][c.ID] != key {
-					changed++
-				}
+		for i := range b.reg.Cases {
+			if key := vars[i*nv+j].key; key != "" && b.prevKey(i, j) != key {
+				changed++
 			}
 		}
-		fresh[j] = b.prevKeys[a.Name] == nil || changed > len(a.cases)/4 || !b.canMove(a.Name)
+		fresh[j] = b.prevTree[j] < 0 || changed > len(a.cases)/4 || !b.canMove(a.Name)
 		if fresh[j] {
 			dir := filepath.Join(b.out, a.Name, "cases")
 			if err := os.MkdirAll(dir, 0o755); err != nil {
@@ -675,9 +690,9 @@ func (b *builder) renderCases(ctx context.Context, views []*audience) ([][]pageP
 		c := b.reg.Cases[i]
 		k := b.reg.clock(c, b.opts.Now)
 		var plans map[string]*pagePlan
-		for j, a := range views {
+		for j := range views {
 			v := vars[i*nv+j]
-			if v.key == "" || (!fresh[j] && b.prevKeys[a.Name][c.ID] == v.key) {
+			if v.key == "" || (!fresh[j] && b.prevKey(i, j) == v.key) {
 				continue // not visible, or the moved folder already holds it
 			}
 			if plans == nil {
@@ -719,11 +734,16 @@ func (b *builder) renderCases(ctx context.Context, views []*audience) ([][]pageP
 	if err != nil {
 		return nil, err
 	}
-	b.caseKeys = map[string]map[string]string{}
-	for j, a := range views {
-		b.caseKeys[a.Name] = keys[j]
-	}
 	return pending, nil
+}
+
+// prevKey is the key of case i's page in the previous tree of view j,
+// or "".
+func (b *builder) prevKey(i, j int) string {
+	if b.prevTree[j] < 0 || b.prevAt[i] < 0 {
+		return ""
+	}
+	return b.prevKeys.key(b.prevAt[i], b.prevTree[j])
 }
 
 // writeCase writes a case's page into the first new tree and links it
@@ -777,7 +797,6 @@ func (b *builder) moveBack() {
 // puts in the pages that changed. Pages are replaced by a new file and a
 // rename, never written in place: a file may be linked into other trees.
 func (b *builder) updateCases(a *audience, pending []pagePlan) error {
-	old := b.prevKeys[a.Name]
 	dir := filepath.Join(b.out, a.Name, "cases")
 	if _, err := os.Stat(dir); err == nil {
 		return nil // built afresh
@@ -786,10 +805,14 @@ func (b *builder) updateCases(a *audience, pending []pagePlan) error {
 		return err
 	}
 	b.moved.Store(a.Name+"/cases", true)
-	for id := range old {
-		if !a.sees(id) {
-			if err := os.Remove(b.caseFile(a.Name, id)); err != nil && !errors.Is(err, fs.ErrNotExist) {
-				return err
+	if k := b.prevKeys; k != nil {
+		if j := k.tree(a.Name); j >= 0 {
+			for i, id := range k.IDs {
+				if k.key(i, j) != "" && !a.sees(id) {
+					if err := os.Remove(b.caseFile(a.Name, id)); err != nil && !errors.Is(err, fs.ErrNotExist) {
+						return err
+					}
+				}
 			}
 		}
 	}

@@ -10,10 +10,14 @@ import (
 
 func testManifest() *manifest {
 	return &manifest{Layout: layout, Out: "/srv/public", Audiences: "itparg, img",
-		Keys: map[string]map[string]string{
-			"itparg": {"INC-2026-0001": "k1", "INC-2026-0002": "k2"},
-			"img":    {"INC-2026-0001": "k1"},
-			"empty":  {},
+		Keys: caseKeys{
+			Trees: []string{"itparg", "img", "empty"},
+			IDs:   []string{"INC-2026-0001", "INC-2026-0002", "INC-2026-0003"},
+			Keys: []string{
+				"k1", "k1", "",
+				"k2", "", "",
+				"k3", "k4", "",
+			},
 		},
 		Files: map[string]map[string]string{
 			"itparg": {"index.html": "h1", "register/all/1.html": "key:h2"},
@@ -71,5 +75,18 @@ func TestManifestDamaged(t *testing.T) {
 		if err == nil && m == nil {
 			t.Fatal("no error and no manifest")
 		}
+	}
+}
+
+// TestCaseKeysPlaces: each case of a build is found in the previous
+// build's keys by walking both lists of ids in order.
+func TestCaseKeysPlaces(t *testing.T) {
+	k := testManifest().Keys
+	got := k.places([]string{"INC-2025-0009", "INC-2026-0002", "INC-2026-0003", "INC-2026-0004"})
+	if want := []int{-1, 1, 2, -1}; !reflect.DeepEqual(got, want) {
+		t.Errorf("places = %v, want %v", got, want)
+	}
+	if k.tree("img") != 1 || k.tree("audit") != -1 || k.key(2, 1) != "k4" {
+		t.Error("tree or key is wrong")
 	}
 }

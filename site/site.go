@@ -223,7 +223,7 @@ func (s *Builder) Build(ctx context.Context, in Input, out string, opts Options)
 	m := s.readManifest(opts.CacheDir)
 	abs, _ := filepath.Abs(out)
 	if m != nil && m.Out == abs && m.Audiences == audienceNames(reg.Settings) && opts.Finish == nil {
-		b.prevKeys, b.prevFiles = m.Keys, m.Files
+		b.prevKeys, b.prevFiles = &m.Keys, m.Files
 	}
 	s.manifest, s.written = nil, nil
 	writeManifest(opts.CacheDir, nil) // the previous tree is about to change
@@ -299,8 +299,40 @@ type manifest struct {
 	Layout    string
 	Out       string
 	Audiences string
-	Keys      map[string]map[string]string
+	Keys      caseKeys
 	Files     map[string]map[string]string
+}
+
+// caseKeys are the keys of the case pages of a build's trees: for each
+// case, by id in order, the key of its page in each tree, "" where the
+// tree has none. Made and read without a map: a build looks up ten
+// thousand cases in each tree.
+type caseKeys struct {
+	Trees []string // the audiences
+	IDs   []string // sorted
+	Keys  []string // the i-th case's in the j-th tree at i*len(Trees)+j
+}
+
+// tree returns the place of the audience in k.Trees, or -1.
+func (k *caseKeys) tree(aud string) int { return slices.Index(k.Trees, aud) }
+
+// key returns the key of case i's page in tree j.
+func (k *caseKeys) key(i, j int) string { return k.Keys[i*len(k.Trees)+j] }
+
+// places returns, for each of ids (sorted), its place in k.IDs or -1.
+func (k *caseKeys) places(ids []string) []int {
+	out := make([]int, len(ids))
+	at := 0
+	for i, id := range ids {
+		for at < len(k.IDs) && k.IDs[at] < id {
+			at++
+		}
+		out[i] = -1
+		if at < len(k.IDs) && k.IDs[at] == id {
+			out[i] = at
+		}
+	}
+	return out
 }
 
 // layout is the trees' layout: case pages are cases/ID.html.
