@@ -37,6 +37,7 @@ fuzz:
 	$(GO) test ./register -run '^$$' -fuzz '^FuzzParseID$$' -fuzztime $${FUZZTIME:-60s}
 	$(GO) test ./register/edit -run '^$$' -fuzz '^FuzzEdit$$' -fuzztime $${FUZZTIME:-60s}
 	$(GO) test ./site -run '^$$' -fuzz '^FuzzCacheFile$$' -fuzztime $${FUZZTIME:-60s}
+	$(GO) test ./site -run '^$$' -fuzz '^FuzzDecodeSummary$$' -fuzztime $${FUZZTIME:-60s}
 
 bench: build
 	bash testdata/bench/run.sh

@@ -75,6 +75,7 @@ func (c *Case) Whole() (*register.Case, error) {
 // keys of its pages — and nothing else. A page that shows more of a case
 // (its own, the breach record) asks for it whole; TestRebuildDemo
 // compares every page of rebuilds with those of builds from nothing.
+// encodeSummary and decodeSummary keep exactly these fields.
 func summary(c *register.Case) register.Case {
 	s := register.Case{ID: c.ID, Title: c.Title, Status: c.Status, ReportedAt: c.ReportedAt, Category: c.Category,
 		Types: c.Types, Impact: c.Impact, PersonalData: c.PersonalData, Audiences: c.Audiences}
@@ -88,6 +89,123 @@ func summary(c *register.Case) register.Case {
 		s.Breach = &register.Breach{} // that there is one: its details are the case page's and the record's
 	}
 	return s
+}
+
+// encodeSummary returns the cache's form of a case's summary: its fields
+// one after the other (strings, times, lists as a count plus one, 0 for
+// none; a part that may be absent as 1 or 0 first).
+func encodeSummary(c *register.Case) []byte {
+	var r record
+	str := func(s string) { r.bytes([]byte(s)) }
+	list := func(l []string, none bool) {
+		if none {
+			r.uint(0)
+			return
+		}
+		r.uint(uint64(len(l)) + 1)
+		for _, s := range l {
+			str(s)
+		}
+	}
+	str(c.ID)
+	str(c.Title)
+	str(c.Status)
+	r.time(c.ReportedAt.Time)
+	str(string(c.Category))
+	list(strs(c.Types), c.Types == nil)
+	list(strs(c.Impact), c.Impact == nil)
+	list(c.Audiences, c.Audiences == nil)
+	r.uint(uint64(mark(c.PersonalData) - '0'))
+	if i := c.ICO; i != nil {
+		r.uint(1)
+		str(string(i.Decision))
+		if i.NotifiedAt != nil {
+			r.uint(1)
+			r.time(i.NotifiedAt.Time)
+		} else {
+			r.uint(0)
+		}
+		str(i.Reason)
+		str(i.LateReason)
+	} else {
+		r.uint(0)
+	}
+	if rv := c.Review; rv != nil {
+		r.uint(1)
+		str(rv.Minutes)
+	} else {
+		r.uint(0)
+	}
+	r.uint(uint64(mark(c.Breach != nil) - '0'))
+	return r.b
+}
+
+// decodeSummary decodes what encodeSummary encoded, every string a piece
+// of one copy of data.
+func decodeSummary(data []byte) (*register.Case, error) {
+	text := string(data)
+	f := &fields{b: data}
+	str := func() string {
+		n := f.uint()
+		if f.err != nil || n > uint64(len(f.b)) {
+			f.fail()
+			return ""
+		}
+		off := len(data) - len(f.b)
+		f.b = f.b[n:]
+		return text[off : off+int(n)]
+	}
+	list := func() []string {
+		n := f.uint()
+		if n == 0 || n > uint64(len(f.b))+1 {
+			if n != 0 {
+				f.fail()
+			}
+			return nil
+		}
+		l := make([]string, n-1)
+		for i := range l {
+			l[i] = str()
+		}
+		return l
+	}
+	c := &register.Case{ID: str(), Title: str(), Status: str()}
+	c.ReportedAt.Time = f.time()
+	c.Category = register.Category(str())
+	if l := list(); l != nil {
+		c.Types = make([]register.Type, len(l))
+		for i, s := range l {
+			c.Types[i] = register.Type(s)
+		}
+	}
+	if l := list(); l != nil {
+		c.Impact = make([]register.Impact, len(l))
+		for i, s := range l {
+			c.Impact[i] = register.Impact(s)
+		}
+	}
+	c.Audiences = list()
+	c.PersonalData = f.uint() == 1
+	if f.uint() == 1 {
+		c.ICO = &register.ICO{Decision: register.Decision(str())}
+		if f.uint() == 1 {
+			c.ICO.NotifiedAt = &register.Time{Time: f.time()}
+		}
+		c.ICO.Reason, c.ICO.LateReason = str(), str()
+	}
+	if f.uint() == 1 {
+		c.Review = &register.Review{Minutes: str()}
+	}
+	if f.uint() == 1 {
+		c.Breach = &register.Breach{}
+	}
+	if f.err != nil {
+		return nil, f.err
+	}
+	if len(f.b) != 0 {
+		return nil, errors.New("trailing bytes")
+	}
+	return c, nil
 }
 
 // fileUpdated is when a case last changed as its file tells.
@@ -131,7 +249,7 @@ type tree struct {
 }
 
 // cacheVersion changes when the cached data's shape changes.
-const cacheVersion = "site-cache-10"
+const cacheVersion = "site-cache-11"
 
 // cache keeps parsed cases between builds, keyed by path, size and
 // modification time as Git's index does; a content hash keys the
@@ -198,8 +316,8 @@ func (d *cachedCase) take(p string) (c *register.Case, whole bool, err error) {
 		return d.parsed, true, nil
 	}
 	if d.summary == nil {
-		rc := new(register.Case)
-		if err := rc.UnmarshalBinary(d.Summary); err != nil {
+		rc, err := decodeSummary(d.Summary)
+		if err != nil {
 			return nil, false, err
 		}
 		rc.Path = p
@@ -220,9 +338,7 @@ func (d *cachedCase) encoded() (whole, sum []byte, err error) {
 	}
 	if sum == nil && d.parsed != nil {
 		s := summary(d.parsed)
-		if sum, err = s.MarshalBinary(); err != nil {
-			return nil, nil, err
-		}
+		sum = encodeSummary(&s)
 	}
 	return whole, sum, nil
 }

@@ -341,13 +341,35 @@ func (b *builder) makeLists(v *View) []Page {
 
 type minutesView struct {
 	*Minutes
-	b       *builder
-	Cases   []register.Reviewed
-	Actions []register.Action
+	b *builder
+	v *View
 }
 
 // Narrative renders the minutes' Markdown, only when the page is.
 func (mv *minutesView) Narrative() template.HTML { return mv.b.markdown(mv.Body) }
+
+// Cases are the reviews of cases the audience may see, made only when
+// the page is rendered (as is Actions).
+func (mv *minutesView) Cases() []register.Reviewed {
+	var out []register.Reviewed
+	for _, r := range mv.Minutes.Cases {
+		if mv.v.Sees(r.ID) {
+			out = append(out, r)
+		}
+	}
+	return out
+}
+
+// Actions are the actions on no case or on a case the audience may see.
+func (mv *minutesView) Actions() []register.Action {
+	var out []register.Action
+	for _, a := range mv.Minutes.Actions {
+		if a.Case == "" || mv.v.Sees(a.Case) {
+			out = append(out, a)
+		}
+	}
+	return out
+}
 
 func (b *builder) minutesPages(ctx context.Context, v *View) ([]Page, error) {
 	// The list shows each minutes' id, date, title and number of
@@ -358,25 +380,17 @@ func (b *builder) minutesPages(ctx context.Context, v *View) ([]Page, error) {
 	}
 	pages := []Page{{Path: "minutes/index.html", Title: "ITPARG minutes", Template: "minutes-list", Section: "minutes/", Data: v.Minutes, Key: string(list)}}
 	for _, m := range v.Minutes {
-		mv := &minutesView{Minutes: m, b: b}
+		mv := &minutesView{Minutes: m, b: b, v: v}
 		// The page shows the minutes file and which of its cases and
 		// actions the audience may see: its key.
-		key := make([]byte, 0, len("minutes ")+len(m.Sum)+1+len(m.Cases)+len(m.Actions))
+		key := make([]byte, 0, len("minutes ")+len(m.Sum)+1+len(m.Minutes.Cases)+len(m.Minutes.Actions))
 		key = append(append(key, "minutes "...), m.Sum...)
 		key = append(key, ' ')
-		for _, r := range m.Cases {
-			seen := v.Sees(r.ID)
-			if seen {
-				mv.Cases = append(mv.Cases, r)
-			}
-			key = append(key, mark(seen))
+		for _, r := range m.Minutes.Cases {
+			key = append(key, mark(v.Sees(r.ID)))
 		}
-		for _, a := range m.Actions {
-			seen := a.Case == "" || v.Sees(a.Case)
-			if seen {
-				mv.Actions = append(mv.Actions, a)
-			}
-			key = append(key, mark(seen))
+		for _, a := range m.Minutes.Actions {
+			key = append(key, mark(a.Case == "" || v.Sees(a.Case)))
 		}
 		title := m.Title
 		if title == "" {

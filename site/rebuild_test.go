@@ -4,6 +4,7 @@ import (
 	"context"
 	"os"
 	"path/filepath"
+	"reflect"
 	"regexp"
 	"sort"
 	"strings"
@@ -150,4 +151,56 @@ func demoHistory(t *testing.T, dir string) map[string][]Event {
 		h[c.ID] = evs
 	}
 	return h
+}
+
+// TestSummaryRoundTrip: the cache's form of each demo case's summary
+// decodes to the same summary. A field added to summary but not to its
+// codec fails here.
+func TestSummaryRoundTrip(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "reg")
+	if _, err := demo.Write(context.Background(), dir, filepath.Join(t.TempDir(), "keys"),
+		demo.Options{Cases: 60, Seed: 5, Now: testNow}); err != nil {
+		t.Fatal(err)
+	}
+	r, found, err := register.Load(context.Background(), dirfs.New(dir))
+	if err != nil || len(found) > 0 {
+		t.Fatal(err, found)
+	}
+	var ico, notified, review, breach int
+	for _, c := range r.Cases {
+		want := summary(c)
+		got, err := decodeSummary(encodeSummary(&want))
+		if err != nil {
+			t.Fatalf("%s: %v", c.ID, err)
+		}
+		if !reflect.DeepEqual(*got, want) {
+			t.Errorf("%s: the summary read back is\n%+v\nwant\n%+v", c.ID, *got, want)
+		}
+		if c.ICO != nil {
+			ico++
+			if c.ICO.NotifiedAt != nil {
+				notified++
+			}
+		}
+		if c.Review != nil {
+			review++
+		}
+		if c.Breach != nil {
+			breach++
+		}
+	}
+	if ico == 0 || notified == 0 || review == 0 || breach == 0 {
+		t.Errorf("the demo has %d ICO decisions, %d notified, %d reviews, %d breaches: each part untried", ico, notified, review, breach)
+	}
+}
+
+// FuzzDecodeSummary: whatever the bytes, decoding a summary returns a
+// case or an error, never panics.
+func FuzzDecodeSummary(f *testing.F) {
+	f.Add(encodeSummary(&register.Case{ID: "INC-2026-0001", Types: []register.Type{"malware"}, ICO: &register.ICO{}}))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		if c, err := decodeSummary(data); (c == nil) == (err == nil) {
+			t.Fatalf("case %v and error %v", c, err)
+		}
+	})
 }
