@@ -1,11 +1,14 @@
 package site
 
 import (
+	"bufio"
+	"bytes"
 	"context"
 	"crypto/sha256"
 	"errors"
 	"fmt"
 	"html/template"
+	"io"
 	"io/fs"
 	"os"
 	"path"
@@ -41,11 +44,12 @@ type Page struct {
 	// Section marks the navigation entry of the page ("cases").
 	Section string
 	Data    any
-	// Body is the file's content when Template is empty; or Make makes
+	// Body is the file's content when Template is empty; or Make writes
 	// it, only if the file is written (not kept from the previous build
-	// or linked from another tree), and it is not kept after.
+	// or linked from another tree): an export of megabytes goes to its
+	// file as it is made, never whole in memory.
 	Body []byte
-	Make func() ([]byte, error)
+	Make func(w io.Writer) error
 	// Key, when set, sums everything the page shows: if the previous
 	// build wrote the page with the same Key, it is linked over without
 	// being rendered again.
@@ -340,6 +344,9 @@ func (b *builder) render(aud string, site *SiteInfo, p Page) error {
 		if placed, err := b.place(aud, dir, p.Path, h); placed || err != nil {
 			return err
 		}
+		if p.Make != nil {
+			return b.writeSharedWith(dir, p.Path, h, p.Make)
+		}
 		p.Key = ""
 		return b.withPage(b.commonSite(), p, func(data []byte) error { return b.writeShared(dir, p.Path, h, data) })
 	}
@@ -382,6 +389,31 @@ func (b *builder) writeShared(dir, p, h string, data []byte) error {
 		return err
 	}
 	b.written.LoadOrStore(p+"\x00"+h, filepath.Join(dir, filepath.FromSlash(p)))
+	return nil
+}
+
+// writeSharedWith is writeShared of a page make writes.
+func (b *builder) writeSharedWith(dir, p, h string, make func(io.Writer) error) error {
+	full := filepath.Join(dir, filepath.FromSlash(p))
+	if err := b.mkdir(filepath.Dir(full)); err != nil {
+		return err
+	}
+	f, err := os.Create(full)
+	if err != nil {
+		return err
+	}
+	w := bufio.NewWriterSize(f, 64<<10)
+	err = make(w)
+	if err == nil {
+		err = w.Flush()
+	}
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		return err // the tree is removed with the failed build
+	}
+	b.written.LoadOrStore(p+"\x00"+h, full)
 	return nil
 }
 
@@ -496,11 +528,11 @@ func (b *builder) patchFolders(aud string) error {
 func (b *builder) withPage(site *SiteInfo, p Page, use func([]byte) error) error {
 	if p.Template == "" {
 		if p.Make != nil {
-			body, err := p.Make()
-			if err != nil {
+			var body bytes.Buffer
+			if err := p.Make(&body); err != nil {
 				return err
 			}
-			return use(body)
+			return use(body.Bytes())
 		}
 		return use(p.Body)
 	}

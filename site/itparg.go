@@ -1,9 +1,9 @@
 package site
 
 import (
-	"bytes"
 	"context"
 	"html/template"
+	"io"
 	"io/fs"
 	"maps"
 	"slices"
@@ -192,21 +192,19 @@ func breachesPage(ctx context.Context, v *View) ([]Page, error) {
 		}
 		return report.BreachesBodyOf(sections, links)
 	}}
-	csv := func() ([]byte, error) {
+	csv := func(w io.Writer) error {
 		// The record shows breach details: the cases whole.
 		r := &register.Register{Settings: v.Settings, People: v.People, Workflow: v.Workflow}
 		for _, c := range v.Cases {
 			if c.PersonalData {
-				w, err := c.Whole()
+				whole, err := c.Whole()
 				if err != nil {
-					return nil, err
+					return err
 				}
-				r.Cases = append(r.Cases, w)
+				r.Cases = append(r.Cases, whole)
 			}
 		}
-		var csv bytes.Buffer
-		err := report.BreachesCSV(&csv, report.Breaches(r, nil), v.Settings.Location())
-		return csv.Bytes(), err
+		return report.BreachesCSV(w, report.Breaches(r, nil), v.Settings.Location())
 	}
 	return []Page{page, {Path: "breaches/breaches.csv", Make: csv, Key: page.Key}}, nil
 }

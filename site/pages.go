@@ -8,6 +8,7 @@ import (
 	"encoding/xml"
 	"fmt"
 	"html/template"
+	"io"
 	"regexp"
 	"sort"
 	"strconv"
@@ -458,11 +459,11 @@ func (b *builder) dataFiles(ctx context.Context, v *View) ([]Page, error) {
 		return nil, err
 	}
 	cases := v.Cases
-	join := func(part func(*fragments) []byte) func() ([]byte, error) {
-		return func() ([]byte, error) { return joinFragments(cases, part), nil }
+	join := func(part func(*fragments) []byte) func(io.Writer) error {
+		return func(w io.Writer) error { return writeFragments(w, cases, part) }
 	}
 	return []Page{
-		{Path: "data/cases.csv", Make: func() ([]byte, error) { return exportCSV(cases), nil }, Key: key(0)},
+		{Path: "data/cases.csv", Make: func(w io.Writer) error { return writeCSV(w, cases) }, Key: key(0)},
 		{Path: "data/cases.json", Make: join(func(f *fragments) []byte { return f.JSON }), Key: key(1)},
 		{Path: "data/search.json", Make: join(func(f *fragments) []byte { return f.Search }), Key: key(2)},
 		{Path: "feed.xml", Body: feed},
@@ -498,39 +499,37 @@ func fragmentSum(i int) func(b []byte, c *Case) []byte {
 	return func(b []byte, c *Case) []byte { return append(b, c.frag.Sums[i*sha256.Size:(i+1)*sha256.Size]...) }
 }
 
-// exportCSV joins the cases' CSV records under the header, in one
-// allocation of its size.
-func exportCSV(cases []*Case) []byte {
-	var head bytes.Buffer
-	w := report.NewCSVWriter(&head)
-	w.Write(csvHeader)
-	w.Flush()
-	n := head.Len()
-	for _, c := range cases {
-		n += len(c.frag.CSV)
+// writeCSV writes the cases' CSV records under the header.
+func writeCSV(w io.Writer, cases []*Case) error {
+	cw := report.NewCSVWriter(w)
+	cw.Write(csvHeader)
+	cw.Flush()
+	if err := cw.Error(); err != nil {
+		return err
 	}
-	out := append(make([]byte, 0, n), head.Bytes()...)
 	for _, c := range cases {
-		out = append(out, c.frag.CSV...)
+		if _, err := w.Write(c.frag.CSV); err != nil {
+			return err
+		}
 	}
-	return out
+	return nil
 }
 
-// joinFragments joins a JSON fragment of each case into an array, in
-// one allocation of its size.
-func joinFragments(cases []*Case, part func(*fragments) []byte) []byte {
-	n := 3
-	for _, c := range cases {
-		n += len(part(c.frag)) + 2
+// writeFragments writes a JSON fragment of each case as an array.
+func writeFragments(w io.Writer, cases []*Case, part func(*fragments) []byte) error {
+	if _, err := io.WriteString(w, "["); err != nil {
+		return err
 	}
-	out := append(make([]byte, 0, n), '[')
 	for i, c := range cases {
 		if i > 0 {
-			out = append(out, ",\n"...)
+			io.WriteString(w, ",\n")
 		}
-		out = append(out, part(c.frag)...)
+		if _, err := w.Write(part(c.frag)); err != nil {
+			return err
+		}
 	}
-	return append(out, "]\n"...)
+	_, err := io.WriteString(w, "]\n")
+	return err
 }
 
 type atomFeed struct {
