@@ -103,30 +103,34 @@ func parseCacheFile(data []byte) (env string, docs map[string]*cachedCase, err e
 	if len(r.b) != 0 {
 		return "", nil, errors.New("trailing bytes")
 	}
+	// The entries and their fragments are made in two allocations, not
+	// twenty thousand.
 	paths := make([]string, len(recs))
-	entries := make([]*cachedCase, len(recs))
+	entries := make([]cachedCase, len(recs))
+	frags := make([]fragments, len(recs))
 	if err := parallel(context.Background(), len(recs), func(i int) (err error) {
-		paths[i], entries[i], err = cacheEntry(recs[i], size)
+		paths[i], err = cacheEntry(recs[i], size, &entries[i], &frags[i])
 		return err
 	}); err != nil {
 		return "", nil, err
 	}
 	docs = make(map[string]*cachedCase, n)
 	for i, p := range paths {
-		docs[p] = entries[i]
+		docs[p] = &entries[i]
 	}
 	return env, docs, nil
 }
 
-// cacheEntry reads one entry's record; max bounds its counts.
-func cacheEntry(e *fields, max int) (string, *cachedCase, error) {
+// cacheEntry reads one entry's record into d, and its fragments, if it
+// has them, into f; max bounds its counts. It returns the entry's path.
+func cacheEntry(e *fields, max int, d *cachedCase, f *fragments) (string, error) {
 	p := e.str()
-	d := &cachedCase{Size: int64(e.uint()), ModTime: int64(e.uint())}
+	d.Size, d.ModTime = int64(e.uint()), int64(e.uint())
 	d.Case, d.Summary = e.view(), e.view()
 	d.Updated = e.time()
 	d.Sum = e.str()
 	if e.uint() == 1 {
-		f := &fragments{Row: e.view(), CSV: e.view(), JSON: e.view(), Search: e.view(), Sums: e.view()}
+		*f = fragments{Row: e.view(), CSV: e.view(), JSON: e.view(), Search: e.view(), Sums: e.view()}
 		if len(f.Sums) != 3*sha256.Size {
 			e.fail()
 		}
@@ -142,13 +146,13 @@ func cacheEntry(e *fields, max int) (string, *cachedCase, error) {
 	if mb := e.view(); len(mb) > 0 { // decoding copies what it keeps
 		d.Minutes = new(register.Minutes)
 		if err := d.Minutes.UnmarshalBinary(mb); err != nil {
-			return "", nil, err
+			return "", err
 		}
 	}
 	if e.err != nil || len(e.b) != 0 {
-		return "", nil, errors.New("damaged entry")
+		return "", errors.New("damaged entry")
 	}
-	return p, d, nil
+	return p, nil
 }
 
 // writeCacheFile writes the cache in dir (see replaceFile).
