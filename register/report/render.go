@@ -28,14 +28,24 @@ type HTMLOptions struct {
 
 // view is what the report templates see.
 type view struct {
-	S       *Summary
-	Charts  []*Chart // category, type, impact, month
-	ICO     Chart
-	Age     Chart
-	Times   []timeRow
-	Notes   []string
-	CSS     template.CSS
-	CSSHref string
+	S         *Summary
+	Charts    []*Chart // category, type, impact, month
+	ICO       Chart
+	Age       Chart
+	Times     []timeRow
+	Deadlines []deadlineRow
+	Notes     []string
+	CSS       template.CSS
+	CSSHref   string
+}
+
+// deadlineRow is a Deadline as the report's table shows it, its times
+// formatted once here: a register of ten thousand cases has a thousand
+// rows, and the template calling Summary.Stamp for each cell was most of
+// rendering the report.
+type deadlineRow struct {
+	Deadline
+	Aware, Due, Notified string // Notified is "" when not yet notified
 }
 
 type timeRow struct {
@@ -96,8 +106,17 @@ func reportTemplates() (*template.Template, error) {
 // view returns what the report templates see, without a stylesheet.
 func (s *Summary) view() *view {
 	charts := s.Charts()
-	return &view{S: s, Charts: []*Chart{&charts[0], &charts[1], &charts[2], &charts[3]}, ICO: charts[4], Age: charts[5], Notes: s.Notes(),
+	v := &view{S: s, Charts: []*Chart{&charts[0], &charts[1], &charts[2], &charts[3]}, ICO: charts[4], Age: charts[5], Notes: s.Notes(),
 		Times: []timeRow{{"Time to triage", s.Triage}, {"Time to resolve", s.Resolve}}}
+	v.Deadlines = make([]deadlineRow, len(s.Deadlines))
+	for i, d := range s.Deadlines {
+		r := deadlineRow{Deadline: d, Aware: s.Stamp(d.ReportedAt), Due: s.Stamp(d.Due)}
+		if !d.NotifiedAt.IsZero() {
+			r.Notified = s.Stamp(d.NotifiedAt)
+		}
+		v.Deadlines[i] = r
+	}
+	return v
 }
 
 // HTML writes the report as one printable HTML page.
