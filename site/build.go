@@ -552,22 +552,26 @@ func (b *builder) audiencePages(ctx context.Context, a *audience) error {
 	site := b.siteInfo(a)
 	makers := []PageFunc{b.dashboard, b.lists, b.minutesPages, b.auditPage, b.staticPages, b.dataFiles}
 	makers = append(makers, b.opts.Pages...)
-	made := make([][]Page, len(makers))
-	if err := parallel(ctx, len(makers), func(i int) (err error) {
-		made[i], err = makers[i](ctx, v)
-		return err
-	}); err != nil {
-		return err
-	}
-	pages := slices.Concat(made...)
+	// Each page type's pages are rendered as soon as it has made them:
+	// the others do not wait for the slowest (the summary report).
+	var mu sync.Mutex
 	seen := map[string]bool{}
-	for _, p := range pages {
-		if seen[p.Path] {
-			return fmt.Errorf("two pages at %s", p.Path)
+	if err := parallel(ctx, len(makers), func(i int) error {
+		pages, err := makers[i](ctx, v)
+		if err != nil {
+			return err
 		}
-		seen[p.Path] = true
-	}
-	if err := parallel(ctx, len(pages), func(i int) error { return b.render(a.Name, site, pages[i]) }); err != nil {
+		mu.Lock()
+		for _, p := range pages {
+			if seen[p.Path] {
+				mu.Unlock()
+				return fmt.Errorf("two pages at %s", p.Path)
+			}
+			seen[p.Path] = true
+		}
+		mu.Unlock()
+		return parallel(ctx, len(pages), func(i int) error { return b.render(a.Name, site, pages[i]) })
+	}); err != nil {
 		return err
 	}
 	return b.copyStatic(dir)
