@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/csv"
+	"html/template"
 	"slices"
 	"strings"
 	"testing"
@@ -223,6 +224,45 @@ func TestCSV(t *testing.T) {
 		{"\tx", "'\tx"}, {"\rx", "'\rx"}, {"a=b", "a=b"}, {"", ""}} {
 		if got := Neutralise(tc[0]); got != tc[1] {
 			t.Errorf("Neutralise(%q) = %q, want %q", tc[0], got, tc[1])
+		}
+	}
+}
+
+// TestRowsAsTemplate: the rows of the deadlines and actions tables,
+// written in Go, are byte for byte what the template wrote, hostile text
+// included.
+func TestRowsAsTemplate(t *testing.T) {
+	s := fixtureSummary(t, "2026-03-01", "2026-05-31")
+	if len(s.Deadlines) < 2 || len(s.OpenActions) == 0 {
+		t.Fatalf("the fixture has %d deadlines and %d open actions", len(s.Deadlines), len(s.OpenActions))
+	}
+	hostile := "<script>alert(1)</script>\" onload='x' a+b & \x00 é"
+	s.Deadlines[1].LateReason = hostile
+	s.OpenActions[0].Action.Action = hostile
+	s.OpenActions[0].Owner = hostile
+	want := template.Must(template.New("").Parse(`{{define "deadlines"}}
+{{- range .Deadlines}}
+<tr class="govuk-table__row"><th scope="row" class="govuk-table__header">{{.ID}}</th>
+<td class="govuk-table__cell">{{$.Stamp .ReportedAt}}</td><td class="govuk-table__cell">{{$.Stamp .Due}}</td>
+<td class="govuk-table__cell">{{if .NotifiedAt.IsZero}}not yet{{else}}{{$.Stamp .NotifiedAt}}{{end}}</td>
+<td class="govuk-table__cell">{{if .Met}}yes{{else if .Overdue}}<strong>no: deadline passed, not notified</strong>{{else if .NotifiedAt.IsZero}}not yet notified{{else}}no{{end}}</td>
+<td class="govuk-table__cell">{{.LateReason}}</td></tr>
+{{- end}}{{end}}{{define "actions"}}
+{{- range .OpenActions}}
+<tr class="govuk-table__row"><td class="govuk-table__cell">{{.Owner}}</td><td class="govuk-table__cell">{{.ID}}: {{.Action.Action}}</td>
+<td class="govuk-table__cell">{{.Minutes}}</td><td class="govuk-table__cell">{{.Case}}</td>
+<td class="govuk-table__cell">{{.Due}}</td><td class="govuk-table__cell">{{if .Overdue}}<strong class="govuk-tag govuk-tag--red">overdue</strong>{{else}}open{{end}}</td></tr>
+{{- end}}{{end}}`))
+	for name, got := range map[string]template.HTML{"deadlines": s.deadlineRows(), "actions": s.actionRows()} {
+		var b bytes.Buffer
+		if err := want.ExecuteTemplate(&b, name, s); err != nil {
+			t.Fatal(err)
+		}
+		if string(got) != b.String() {
+			t.Errorf("%s rows:\n%s\nthe template made:\n%s", name, got, b.String())
+		}
+		if !strings.Contains(string(got), "&lt;script&gt;") {
+			t.Errorf("%s rows: the hostile text is not escaped", name)
 		}
 	}
 }
