@@ -88,12 +88,14 @@ func EncodeInput(key string, in Input) []byte {
 }
 
 // InputKey returns the key data was encoded under, or an error if data
-// is not kept input of this build.
+// is not kept input of this build. It reads the key only: DecodeInput
+// checks the whole.
 func InputKey(data []byte) (string, error) {
-	r, err := inputFields(data)
-	if err != nil {
-		return "", err
+	magic := inputMagic()
+	if len(data) < len(magic) || string(data[:len(magic)]) != magic {
+		return "", errors.New("not a file of this build")
 	}
+	r := &fields{b: data[len(magic):]}
 	key := r.str()
 	return key, r.err
 }

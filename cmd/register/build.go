@@ -11,6 +11,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/council/register/register/dirfs"
 	"github.com/council/register/register/history"
 	"github.com/council/register/site"
 	"github.com/spf13/cobra"
@@ -81,10 +82,11 @@ func runBuild(ctx context.Context, e *env, o buildOptions) error {
 	if st, err := os.Stat(o.Dir); err != nil || !st.IsDir() {
 		return fmt.Errorf("%s: not a folder", o.Dir)
 	}
-	in, err := siteInput(ctx, o.Dir, e.Now(), o.resident)
+	in, release, err := siteInput(ctx, o.Dir, e.Now(), o.resident)
 	if err != nil {
 		return err
 	}
+	defer release()
 	access, err := o.access.plan(o.Dir, o.Out, o.Audiences)
 	if err != nil {
 		return err
@@ -130,22 +132,25 @@ func runBuild(ctx context.Context, e *env, o buildOptions) error {
 // in a Git register, each case's commits and the audit of the history
 // from register/history. With kept, the history input of the last build
 // is used again while HEAD is the same, and this one's is kept.
-func siteInput(ctx context.Context, dir string, now time.Time, kept *resident) (site.Input, error) {
-	in := site.Input{Dir: dir}
+//
+// release lets go of what the input holds of the kept input's file once
+// the build is done with it.
+func siteInput(ctx context.Context, dir string, now time.Time, kept *resident) (in site.Input, release func(), err error) {
+	in, release = site.Input{Dir: dir}, func() {}
 	caches := cacheFolder(dir)
 	if caches == "" {
 		in.HistoryNote = "not a Git repository"
-		return in, nil
+		return in, release, nil
 	}
 	repo, err := history.Open(dir)
 	if err != nil {
-		return in, fmt.Errorf("%s: read the history: %w", dir, err)
+		return in, release, fmt.Errorf("%s: read the history: %w", dir, err)
 	}
 	defer repo.Close()
 	head, branch, err := repo.Head()
 	if err != nil {
 		in.HistoryNote = "the repository has no commits yet"
-		return in, nil
+		return in, release, nil
 	}
 	if branch == "" {
 		branch = repo.Settings(head).MainBranch
@@ -158,25 +163,26 @@ func siteInput(ctx context.Context, dir string, now time.Time, kept *resident) (
 	if kept != nil && kept.inputKey == key && key != "" {
 		in = checkedAt(kept.input, now)
 		in.Dir = dir
-		return in, nil
+		return in, release, nil
 	}
-	if read, ok := openSiteInput(cacheFile, key); ok {
+	if read, done, ok := openSiteInput(cacheFile, key, kept != nil); ok {
 		// Read while the build loads the working tree.
 		in.Gather = func() (site.Input, error) {
 			cached, err := read()
 			if err != nil {
 				// Damaged: audit the history again, as if never kept.
 				os.Remove(cacheFile)
-				return siteInput(ctx, dir, now, kept)
+				in, _, err := siteInput(ctx, dir, now, kept)
+				return in, err
 			}
 			keep(kept, key, cached)
 			return checkedAt(cached, now), nil
 		}
-		return in, nil
+		return in, done, nil
 	}
 	rep, ix, err := repo.Audit(ctx, head, branch)
 	if err != nil {
-		return in, fmt.Errorf("%s: audit the history: %w", dir, err)
+		return in, release, fmt.Errorf("%s: audit the history: %w", dir, err)
 	}
 	defer func() {
 		writeSiteInput(cacheFile, key, in)
@@ -204,7 +210,7 @@ func siteInput(ctx context.Context, dir string, now time.Time, kept *resident) (
 			in.History[ch.ID] = append(in.History[ch.ID], ev)
 		}
 	}
-	return in, nil
+	return in, release, nil
 }
 
 // keep keeps in as the history input of HEAD (key) for the next build
@@ -243,18 +249,33 @@ func cacheDir(dir, out string) string {
 // whole history again (site.EncodeInput gives the file's form).
 //
 // openSiteInput opens the kept input if it was kept under key, and
-// returns the function that decodes it.
-func openSiteInput(file, key string) (read func() (site.Input, error), ok bool) {
+// returns the function that decodes it and the one that lets go of the
+// file once the build is done with what was decoded. A resident process
+// (serve) keeps the input, so it reads the file; a build of its own
+// maps it, and decodes only what the build reads.
+func openSiteInput(file, key string, resident bool) (read func() (site.Input, error), release func(), ok bool) {
 	if file == "" {
-		return nil, false
+		return nil, nil, false
 	}
-	// Read whole now, so no file stays open if the build never asks.
-	data, err := os.ReadFile(file)
+	// Opened now, so no file stays open if the build never asks.
+	data, mapped := []byte(nil), false
+	var err error
+	if resident {
+		data, err = os.ReadFile(file)
+	} else {
+		data, mapped, err = dirfs.MapFile(file)
+	}
 	if err != nil {
-		return nil, false
+		return nil, nil, false
+	}
+	release = func() {
+		if mapped {
+			dirfs.Unmap(data)
+		}
 	}
 	if k, err := site.InputKey(data); err != nil || k != key {
-		return nil, false
+		release()
+		return nil, nil, false
 	}
 	return func() (site.Input, error) {
 		in, err := site.DecodeInput(data)
@@ -262,7 +283,7 @@ func openSiteInput(file, key string) (read func() (site.Input, error), ok bool) 
 			return site.Input{}, fmt.Errorf("damaged: %v", err)
 		}
 		return in, nil
-	}, true
+	}, release, true
 }
 
 // writeSiteInput saves in for the next build; a failure costs that build
