@@ -184,7 +184,6 @@ type builder struct {
 
 	// caseKeys are this build's case page keys by audience and case id;
 	// prevKeys those of the tree at prev, from the manifest.
-	shared sync.Map // View.Shared's work
 
 	updatedOnce sync.Once
 	updatedAt   map[*Case]time.Time
@@ -251,19 +250,30 @@ func (b *builder) build(ctx context.Context, audiences []register.Audience) erro
 			b.reg.cache.save()
 		}()
 	}
-	// Audiences that see the same cases one after the other, so the work
-	// they share (View.Shared) is dropped as soon as no other needs it.
-	order := slices.Clone(views)
-	slices.SortStableFunc(order, func(x, y *audience) int { return strings.Compare(x.sight, y.sight) })
-	for i, a := range order {
-		if i > 0 && a.sight != order[i-1].sight {
-			b.shared.Clear()
+	// Audiences that see the same cases one after the other, sharing
+	// work (View.Shared) that is dropped once the last is done; audiences
+	// that see other cases beside them, so that one's long page (the
+	// summary report) leaves no processor idle.
+	var groups [][]*audience
+	for _, a := range views {
+		i := slices.IndexFunc(groups, func(g []*audience) bool { return g[0].sight == a.sight })
+		if i < 0 {
+			groups = append(groups, nil)
+			i = len(groups) - 1
 		}
-		if err := b.audiencePages(ctx, a); err != nil {
-			return fmt.Errorf("audience %s: %w", a.Name, err)
-		}
+		groups[i] = append(groups[i], a)
 	}
-	b.shared.Clear()
+	if err := parallel(ctx, len(groups), func(i int) error {
+		shared := new(sync.Map)
+		for _, a := range groups[i] {
+			if err := b.audiencePages(ctx, a, shared); err != nil {
+				return fmt.Errorf("audience %s: %w", a.Name, err)
+			}
+		}
+		return nil
+	}); err != nil {
+		return err
+	}
 	b.lap("audience pages")
 	// Last, as it moves the previous tree's folders over.
 	for j, a := range views {
@@ -545,10 +555,10 @@ func validPath(p string) bool {
 
 // audiencePages writes everything of an audience's tree but the case
 // pages.
-func (b *builder) audiencePages(ctx context.Context, a *audience) error {
+func (b *builder) audiencePages(ctx context.Context, a *audience, shared *sync.Map) error {
 	dir := filepath.Join(b.out, a.Name)
 	v := &View{Audience: a.Audience, Settings: b.reg.Settings, People: b.reg.People, Workflow: b.reg.Workflow,
-		Cases: a.cases, Minutes: a.minutes, BreachDetails: a.breach, Now: b.opts.Now, in: &b.in, a: a, shared: &b.shared, hist: b.hist}
+		Cases: a.cases, Minutes: a.minutes, BreachDetails: a.breach, Now: b.opts.Now, in: &b.in, a: a, shared: shared, hist: b.hist}
 	site := b.siteInfo(a)
 	makers := []PageFunc{b.dashboard, b.lists, b.minutesPages, b.auditPage, b.staticPages, b.dataFiles}
 	makers = append(makers, b.opts.Pages...)

@@ -47,7 +47,7 @@ func (c *Case) Whole() (*register.Case, error) {
 	c.wholeOnce.Do(func() {
 		rc, err := c.entry.value()
 		if err != nil {
-			c.wholeErr = fmt.Errorf("%s: the build cache's copy of this case cannot be read (%v): delete the build cache and build again", c.Path, err)
+			c.wholeErr = fmt.Errorf("%s: the build cache's copy of this case cannot be read (%v): delete the build cache (.git/register/site, or .NAME.cache beside the site's folder NAME) and build again", c.Path, err)
 			return
 		}
 		rc.Path = c.Path
