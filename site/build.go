@@ -212,8 +212,9 @@ type builder struct {
 	files     map[string]map[string]string
 	prevFiles map[string]map[string]string
 	// written holds, by path and content hash, the first file this
-	// build wrote with that content, so other trees link to it.
-	written sync.Map
+	// build wrote with that content, so other trees link to it; making
+	// the pages with a Key being made, by path and key (see render).
+	written, making sync.Map
 }
 
 func (b *builder) build(ctx context.Context, audiences []register.Audience) error {
@@ -351,14 +352,29 @@ func (b *builder) render(aud string, site *SiteInfo, p Page) error {
 	dir := filepath.Join(b.out, aud)
 	if p.Key != "" {
 		h := "key:" + sum([]byte(p.Key), []byte(p.Path), []byte(b.reg.envSum), []byte(fmt.Sprint(b.opts.Nav, b.opts.Reload)))
-		if placed, err := b.place(aud, dir, p.Path, h); placed || err != nil {
+		if kept, err := b.keep(aud, p.Path, h); kept || err != nil {
 			return err
 		}
-		if p.Make != nil {
-			return b.writeSharedWith(dir, p.Path, h, p.Make)
+		// One tree makes the page; trees that ask for it meanwhile (trees
+		// that see other cases are built side by side) wait for it, and
+		// all link to its file.
+		w, asked := b.making.LoadOrStore(p.Path+"\x00"+h, &making{done: make(chan struct{})})
+		m := w.(*making)
+		if asked {
+			<-m.done
+			if m.err != nil {
+				return m.err
+			}
+			if shared, err := b.share(dir, p.Path, h); shared || err != nil {
+				return err
+			}
 		}
-		p.Key = ""
-		return b.withPage(b.commonSite(), p, func(data []byte) error { return b.writeShared(dir, p.Path, h, data) })
+		err := b.makeKeyed(dir, h, p)
+		if !asked {
+			m.err = err
+			close(m.done)
+		}
+		return err
 	}
 	return b.withPage(site, p, func(data []byte) error {
 		h := sum(data)
@@ -367,6 +383,22 @@ func (b *builder) render(aud string, site *SiteInfo, p Page) error {
 		}
 		return b.writeShared(dir, p.Path, h, data)
 	})
+}
+
+// makeKeyed makes and writes the page with a Key, whose hash is h.
+func (b *builder) makeKeyed(dir, h string, p Page) error {
+	if p.Make != nil {
+		return b.writeSharedWith(dir, p.Path, h, p.Make)
+	}
+	p.Key = ""
+	return b.withPage(b.commonSite(), p, func(data []byte) error { return b.writeShared(dir, p.Path, h, data) })
+}
+
+// making is a page with a Key being made by one tree of the build: done
+// is closed when it is written, or err says why not.
+type making struct {
+	done chan struct{}
+	err  error
 }
 
 // place puts the page with content hash h at p of the tree in dir
