@@ -291,6 +291,19 @@ func (f *fields) view() []byte {
 	return v
 }
 
+// piece returns the next byte string as a piece of text, a copy of the
+// bytes f reads ending where they end: many strings, one allocation.
+func (f *fields) piece(text string) string {
+	n := f.uint()
+	if f.err != nil || n > uint64(len(f.b)) {
+		f.fail()
+		return ""
+	}
+	off := len(text) - len(f.b)
+	f.b = f.b[n:]
+	return text[off : off+int(n)]
+}
+
 // str returns the next byte string as a string (one copy, not two).
 func (f *fields) str() string {
 	n := f.uint()

@@ -132,16 +132,7 @@ func encodeSummary(c *register.Case) []byte {
 func decodeSummary(data []byte) (*register.Case, error) {
 	text := string(data)
 	f := &fields{b: data}
-	str := func() string {
-		n := f.uint()
-		if f.err != nil || n > uint64(len(f.b)) {
-			f.fail()
-			return ""
-		}
-		off := len(data) - len(f.b)
-		f.b = f.b[n:]
-		return text[off : off+int(n)]
-	}
+	str := func() string { return f.piece(text) }
 	list := func() []string {
 		n := f.uint()
 		if n == 0 || n > uint64(len(f.b))+1 {

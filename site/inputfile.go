@@ -91,11 +91,10 @@ func EncodeInput(key string, in Input) []byte {
 // is not kept input of this build. It reads the key only: DecodeInput
 // checks the whole.
 func InputKey(data []byte) (string, error) {
-	magic := inputMagic()
-	if len(data) < len(magic) || string(data[:len(magic)]) != magic {
-		return "", errors.New("not a file of this build")
+	r, err := magicFields(data, inputMagic())
+	if err != nil {
+		return "", err
 	}
-	r := &fields{b: data[len(magic):]}
 	key := r.str()
 	return key, r.err
 }

@@ -40,10 +40,17 @@ type itpargPage struct {
 // cases and minutes it may see, for register/report and register/review:
 // the cases' summaries (see Case).
 func visibleRegister(v *View) *register.Register {
-	r := &register.Register{Settings: v.Settings, People: v.People, Workflow: v.Workflow}
+	r := visibleMinutes(v)
 	for _, c := range v.Cases {
 		r.Cases = append(r.Cases, c.Case)
 	}
+	return r
+}
+
+// visibleMinutes is visibleRegister without the cases, for a page of the
+// minutes alone.
+func visibleMinutes(v *View) *register.Register {
+	r := &register.Register{Settings: v.Settings, People: v.People, Workflow: v.Workflow}
 	for _, m := range v.Minutes {
 		r.Minutes = append(r.Minutes, m.Minutes)
 	}
@@ -51,10 +58,7 @@ func visibleRegister(v *View) *register.Register {
 }
 
 func actionsPage(ctx context.Context, v *View) ([]Page, error) {
-	r := &register.Register{Settings: v.Settings, People: v.People, Workflow: v.Workflow}
-	for _, m := range v.Minutes {
-		r.Minutes = append(r.Minutes, m.Minutes)
-	}
+	r := visibleMinutes(v)
 	today := review.Today(r, v.Now)
 	// The page shows the actions of the minutes and which of their
 	// cases the audience may see, as of today: its key.
@@ -193,18 +197,18 @@ func breachesPage(ctx context.Context, v *View) ([]Page, error) {
 		return report.BreachesBodyOf(sections, links)
 	}}
 	csv := func(w io.Writer) error {
-		// The record shows breach details: the cases whole.
-		r := &register.Register{Settings: v.Settings, People: v.People, Workflow: v.Workflow}
+		// The record shows breach details: the personal-data cases whole.
+		var cases []*register.Case
 		for _, c := range v.Cases {
 			if c.PersonalData {
 				whole, err := c.Whole()
 				if err != nil {
 					return err
 				}
-				r.Cases = append(r.Cases, whole)
+				cases = append(cases, whole)
 			}
 		}
-		return report.BreachesCSV(w, report.Breaches(r, nil), v.Settings.Location())
+		return report.BreachesCSV(w, cases, v.Settings.Location())
 	}
 	return []Page{page, {Path: "breaches/breaches.csv", Make: csv, Key: page.Key}}, nil
 }

@@ -82,19 +82,10 @@ func decodeManifest(data []byte) (*manifest, error) {
 	if err != nil {
 		return nil, err
 	}
-	// One copy of the file, which every string read is a piece of: r.b
-	// is always what is left of the file before its checksum.
-	text, end := string(data), len(data)-4
-	str := func() string {
-		n := r.uint()
-		if r.err != nil || n > uint64(len(r.b)) {
-			r.fail()
-			return ""
-		}
-		off := end - len(r.b)
-		r.b = r.b[n:]
-		return text[off : off+int(n)]
-	}
+	// One copy of the file before its checksum, which every string read
+	// is a piece of.
+	text := string(data[:len(data)-4])
+	str := func() string { return r.piece(text) }
 	m := &manifest{Layout: layout, Out: str(), Audiences: str()}
 	k := &m.Keys
 	nt := r.uint()
@@ -263,15 +254,29 @@ func (s stringTable) at(r *fields) string {
 // checkedFields checks data's magic line and checksum and returns its
 // fields after the magic line.
 func checkedFields(data []byte, magic string) (*fields, error) {
-	if len(data) < len(magic)+4 || string(data[:len(magic)]) != magic {
-		return nil, errors.New("not a file of this build")
+	if len(data) < 4 {
+		return nil, errNotOurs
 	}
 	body := data[:len(data)-4]
+	r, err := magicFields(body, magic)
+	if err != nil {
+		return nil, err
+	}
 	if crc32.Checksum(body, castagnoli) != binary.BigEndian.Uint32(data[len(data)-4:]) {
 		return nil, errors.New("checksum mismatch")
 	}
-	return &fields{b: body[len(magic):]}, nil
+	return r, nil
 }
+
+// magicFields returns data's fields after its magic line, unchecked.
+func magicFields(data []byte, magic string) (*fields, error) {
+	if len(data) < len(magic) || string(data[:len(magic)]) != magic {
+		return nil, errNotOurs
+	}
+	return &fields{b: data[len(magic):]}, nil
+}
+
+var errNotOurs = errors.New("not a file of this build")
 
 // sealed appends the checksum checkedFields checks.
 func sealed(b []byte) []byte {
