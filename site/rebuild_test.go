@@ -39,11 +39,7 @@ func TestRebuildDemo(t *testing.T) {
 // testRebuildDemo: history is "no history", "history" (given as events)
 // or "history read back" (by DecodeInput, as register build reads it).
 func testRebuildDemo(t *testing.T, history string, resident bool) {
-	dir := filepath.Join(t.TempDir(), "reg")
-	if _, err := demo.Write(context.Background(), dir, filepath.Join(t.TempDir(), "keys"),
-		demo.Options{Cases: 60, Seed: 5, Now: testNow}); err != nil {
-		t.Fatal(err)
-	}
+	dir := writeDemo(t)
 	in := Input{Dir: dir}
 	if history != "no history" {
 		in.History = demoHistory(t, dir)
@@ -95,6 +91,28 @@ func testRebuildDemo(t *testing.T, history string, resident bool) {
 	}
 }
 
+// writeDemo writes the 60-case demo register the rebuild tests use and
+// returns its folder.
+func writeDemo(t *testing.T) string {
+	t.Helper()
+	dir := filepath.Join(t.TempDir(), "reg")
+	if _, err := demo.Write(context.Background(), dir, filepath.Join(t.TempDir(), "keys"),
+		demo.Options{Cases: 60, Seed: 5, Now: testNow}); err != nil {
+		t.Fatal(err)
+	}
+	return dir
+}
+
+// loadRegister loads the register in dir, which must have no problem.
+func loadRegister(t *testing.T, dir string) *register.Register {
+	t.Helper()
+	r, found, err := register.Load(context.Background(), dirfs.New(dir))
+	if err != nil || len(found) > 0 {
+		t.Fatal(err, found)
+	}
+	return r
+}
+
 // caseFile is the path of the first case file (by path) with a line
 // matching pattern.
 func caseFile(t *testing.T, dir, pattern string) string {
@@ -135,10 +153,7 @@ func readFile(t *testing.T, p string) string {
 // later by a signed commit, through resolved when it got that far.
 func demoHistory(t *testing.T, dir string) map[string][]Event {
 	t.Helper()
-	r, found, err := register.Load(context.Background(), dirfs.New(dir))
-	if err != nil || len(found) > 0 {
-		t.Fatal(err, found)
-	}
+	r := loadRegister(t, dir)
 	h := map[string][]Event{}
 	for i, c := range r.Cases {
 		at := c.ReportedAt.Add(time.Hour)
@@ -157,15 +172,8 @@ func demoHistory(t *testing.T, dir string) map[string][]Event {
 // decodes to the same summary. A field added to summary but not to its
 // codec fails here.
 func TestSummaryRoundTrip(t *testing.T) {
-	dir := filepath.Join(t.TempDir(), "reg")
-	if _, err := demo.Write(context.Background(), dir, filepath.Join(t.TempDir(), "keys"),
-		demo.Options{Cases: 60, Seed: 5, Now: testNow}); err != nil {
-		t.Fatal(err)
-	}
-	r, found, err := register.Load(context.Background(), dirfs.New(dir))
-	if err != nil || len(found) > 0 {
-		t.Fatal(err, found)
-	}
+	dir := writeDemo(t)
+	r := loadRegister(t, dir)
 	var ico, notified, review, breach int
 	for _, c := range r.Cases {
 		want := summary(c)
