@@ -3,9 +3,12 @@ package site
 import (
 	"crypto/sha256"
 	"encoding/binary"
+	"slices"
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/council/register/register/report"
 )
 
 // histSum is what a build reads of every case's history: the sum of its
@@ -17,7 +20,7 @@ type histSum struct {
 	sum      string  // "" for a case without events
 	last     time.Time
 	resolved time.Time
-	entered  map[string]time.Time
+	entered  []report.Entry
 }
 
 // summariseEvents works out a case's histSum from its events.
@@ -43,7 +46,7 @@ func (b *builder) historySum(id string) histSum { return b.in.historySum(id, b.p
 
 func (in Input) historySum(id string, prev map[string]histSum) histSum {
 	if k := in.kept; k != nil {
-		if e := k.cases[id]; e != nil {
+		if e := k.find(id); e != nil {
 			return e.histSum
 		}
 		return histSum{}
@@ -84,19 +87,19 @@ func sumEvents(evs []Event) string {
 	return string(h.Sum(nil))
 }
 
-// entered reads when a case first entered each state from its events.
-func entered(events []Event) map[string]time.Time {
-	entered := map[string]time.Time{}
+// entered reads when a case first entered each state from its events,
+// sorted by state.
+func entered(events []Event) []report.Entry {
+	var entered []report.Entry
 	for _, e := range events {
 		// "from -> to", or "-> to" for the commit that created the case.
 		_, to, ok := strings.Cut(e.Transition, "->")
 		if to = strings.TrimSpace(to); !ok || to == "" {
 			continue
 		}
-		if prev, seen := entered[to]; !seen || e.Time.Before(prev) {
-			entered[to] = e.Time
-		}
+		entered = report.Enter(entered, to, e.Time)
 	}
+	slices.SortFunc(entered, func(a, b report.Entry) int { return strings.Compare(a.State, b.State) })
 	return entered
 }
 
@@ -115,7 +118,7 @@ func (in Input) hasHistory() bool { return in.History != nil || in.kept != nil }
 // caseIDs lists the ids of the cases with a history, sorted.
 func (in Input) caseIDs() []string {
 	if k := in.kept; k != nil {
-		return sortedKeys(k.cases)
+		return slices.Clone(k.ids)
 	}
 	return sortedKeys(in.History)
 }
@@ -126,7 +129,8 @@ func (in Input) caseIDs() []string {
 // thirty thousand commits.
 type keptHistory struct {
 	strs  stringTable
-	cases map[string]*keptEvents
+	ids   []string // sorted
+	cases []keptEvents
 }
 
 type keptEvents struct {
@@ -136,8 +140,16 @@ type keptEvents struct {
 	decoded []Event
 }
 
+// find returns the case's entry, or nil.
+func (k *keptHistory) find(id string) *keptEvents {
+	if i, ok := slices.BinarySearch(k.ids, id); ok {
+		return &k.cases[i]
+	}
+	return nil
+}
+
 func (k *keptHistory) events(id string) []Event {
-	e := k.cases[id]
+	e := k.find(id)
 	if e == nil {
 		return nil
 	}

@@ -5,6 +5,8 @@ import (
 	"errors"
 	"sync"
 	"time"
+
+	"github.com/council/register/register/report"
 )
 
 // What a build gathers from the history (Input's History, HistoryNote
@@ -59,9 +61,9 @@ func EncodeInput(key string, in Input) []byte {
 			body.time(h.last)
 			body.time(h.resolved)
 			body.uint(uint64(len(h.entered)))
-			for _, state := range sortedKeys(h.entered) {
-				body.uint(strs.num(state))
-				body.time(h.entered[state])
+			for _, e := range h.entered {
+				body.uint(strs.num(e.State))
+				body.time(e.At)
 			}
 			evs.b = evs.b[:0]
 			evs.uint(uint64(len(events)))
@@ -125,17 +127,22 @@ func DecodeInput(data []byte) (Input, error) {
 		in.Audit = a
 	}
 	if cases := r.uint(); cases > 0 && cases <= uint64(len(r.b))+1 {
-		k := &keptHistory{strs: strs, cases: make(map[string]*keptEvents, cases-1)}
-		for range cases - 1 {
+		// Cases are kept sorted by id and found by binary search: no
+		// map of ten thousand ids is built.
+		k := &keptHistory{strs: strs, ids: make([]string, cases-1), cases: make([]keptEvents, cases-1)}
+		for i := range k.cases {
 			id := r.str()
-			e := &keptEvents{histSum: histSum{sum: r.str(), last: r.time(), resolved: r.time()}}
+			if i > 0 && id <= k.ids[i-1] {
+				r.fail()
+			}
+			e := &k.cases[i]
+			e.histSum = histSum{sum: r.str(), last: r.time(), resolved: r.time()}
 			if n := r.uint(); n > uint64(len(r.b)) {
 				r.fail()
 			} else if n > 0 {
-				e.entered = make(map[string]time.Time, n)
-				for range n {
-					state := str()
-					e.entered[state] = r.time()
+				e.entered = make([]report.Entry, n)
+				for j := range e.entered {
+					e.entered[j] = report.Entry{State: str(), At: r.time()}
 				}
 			}
 			e.enc = r.view()
@@ -147,7 +154,7 @@ func DecodeInput(data []byte) (Input, error) {
 			if r.err != nil {
 				break
 			}
-			k.cases[id] = e
+			k.ids[i] = id
 		}
 		in.kept = k
 	} else if cases > 0 {

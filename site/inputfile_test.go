@@ -55,9 +55,9 @@ func sameInput(t *testing.T, got, want Input) {
 		if h.sum != g.sum || !same(h.last, g.last) || !same(h.resolved, g.resolved) || len(h.entered) != len(g.entered) {
 			t.Errorf("%s: kept %+v, want %+v", id, g, h)
 		}
-		for state, at := range h.entered {
-			if !same(g.entered[state], at) {
-				t.Errorf("%s entered %s at %v, want %v", id, state, g.entered[state], at)
+		for i, e := range h.entered {
+			if g.entered[i].State != e.State || !same(g.entered[i].At, e.At) {
+				t.Errorf("%s entered %v, want %v", id, g.entered[i], e)
 			}
 		}
 		if len(gevs) != len(evs) {

@@ -87,7 +87,7 @@ func actionsPage(ctx context.Context, v *View) ([]Page, error) {
 // the commits the site was given.
 type historyTimeline struct{ v *View }
 
-func (t historyTimeline) Entered(id string) (map[string]time.Time, bool) {
+func (t historyTimeline) Entered(id string) ([]report.Entry, bool) {
 	c := t.v.a.t.cases[id]
 	if c == nil || !t.v.a.seen[c.n] {
 		return nil, false

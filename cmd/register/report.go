@@ -117,20 +117,18 @@ func historyTimeline(ctx context.Context, dir string) (reports.Timeline, error) 
 
 type indexTimeline struct{ ix *history.Index }
 
-func (t indexTimeline) Entered(id string) (map[string]time.Time, bool) {
+func (t indexTimeline) Entered(id string) ([]reports.Entry, bool) {
 	trail := t.ix.Case(id)
 	if len(trail) == 0 {
 		return nil, false
 	}
-	entered := map[string]time.Time{}
+	var entered []reports.Entry
 	for _, e := range trail {
 		to := e.Change.To
 		if to == "" || to == e.Change.From {
 			continue
 		}
-		if prev, ok := entered[to]; !ok || e.Author.When.Before(prev) {
-			entered[to] = e.Author.When
-		}
+		entered = reports.Enter(entered, to, e.Author.When)
 	}
 	return entered, true
 }

@@ -126,9 +126,13 @@ var fixtureNow = time.Date(2026, 6, 15, 12, 0, 0, 0, time.UTC)
 // timeline is a history in a map: case id → state → first entered.
 type timeline map[string]map[string]time.Time
 
-func (t timeline) Entered(id string) (map[string]time.Time, bool) {
+func (t timeline) Entered(id string) ([]Entry, bool) {
 	m, ok := t[id]
-	return m, ok
+	var out []Entry
+	for state, at := range m {
+		out = append(out, Entry{state, at})
+	}
+	return out, ok
 }
 
 func at(s string) time.Time {

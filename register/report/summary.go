@@ -13,11 +13,31 @@ import (
 )
 
 // Timeline gives, from the Git history, when a case first entered each
-// state. ok is false for a case the history does not cover. The map may
-// be shared (the site works it out once for all audiences): read it,
-// never change it.
+// state, one Entry a state. ok is false for a case the history does not
+// cover. The entries may be shared (the site works them out once for
+// all audiences): read them, never change them.
 type Timeline interface {
-	Entered(id string) (map[string]time.Time, bool)
+	Entered(id string) (entries []Entry, ok bool)
+}
+
+// Entry says when a case first entered a state.
+type Entry struct {
+	State string
+	At    time.Time
+}
+
+// Enter records in entries that a case entered state at t, keeping the
+// earliest time of each state.
+func Enter(entries []Entry, state string, t time.Time) []Entry {
+	for i, e := range entries {
+		if e.State == state {
+			if t.Before(e.At) {
+				entries[i].At = t
+			}
+			return entries
+		}
+	}
+	return append(entries, Entry{state, t})
 }
 
 // Options say what a summary covers.
@@ -193,13 +213,14 @@ func Summarise(ctx context.Context, r *register.Register, o Options) (*Summary, 
 // measure adds the case's times to triage and to resolve.
 func (s *Summary) measure(w *register.Workflow, c *register.Case, tl Timeline, triage, resolve *[]time.Duration) {
 	initial := w.Initial()
-	var entered map[string]time.Time
+	var entered []Entry
 	ok := false
 	if tl != nil {
 		entered, ok = tl.Entered(c.ID)
 	}
 	var firstTriage, firstResolve time.Time
-	for state, t := range entered {
+	for _, e := range entered {
+		state, t := e.State, e.At
 		if state != initial && (firstTriage.IsZero() || t.Before(firstTriage)) {
 			firstTriage = t
 		}
