@@ -269,3 +269,44 @@ func TestCaseGob(t *testing.T) {
 		t.Fatal("the generated register has no breach details to test")
 	}
 }
+
+// TestMinutesFieldsRoundTrip: minutes through MarshalFields keep every
+// field and nothing of the file they were parsed from (no body, every
+// line 1); damage is an error that leaves the minutes as they were.
+func TestMinutesFieldsRoundTrip(t *testing.T) {
+	r, _, err := Load(context.Background(), benchFS(t, 400))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(r.Minutes) == 0 {
+		t.Fatal("the generated register has no minutes")
+	}
+	for _, m := range r.Minutes {
+		enc, err := m.MarshalFields()
+		if err != nil {
+			t.Fatal(err)
+		}
+		var got Minutes
+		if err := got.UnmarshalFields(enc); err != nil {
+			t.Fatalf("%s: %v", m.Path, err)
+		}
+		if got.Body() != nil || got.Line("cases") != 1 {
+			t.Errorf("%s: decoded fields kept the body or the lines", m.Path)
+		}
+		want := *m
+		want.doc, want.Path, want.ID = nil, "", "" // (whoever keeps minutes knows where they came from)
+		if !reflect.DeepEqual(got, want) {
+			t.Errorf("%s: fields differ after the round trip", m.Path)
+		}
+		whole, err := m.MarshalBinary()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := got.UnmarshalFields(whole); err == nil {
+			t.Errorf("%s: UnmarshalFields took minutes with their document", m.Path)
+		}
+		if err := got.UnmarshalFields(enc[:len(enc)-1]); err == nil {
+			t.Errorf("%s: UnmarshalFields took a cut encoding", m.Path)
+		}
+	}
+}

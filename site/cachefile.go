@@ -27,8 +27,9 @@ import (
 // The first record is the header (Env, the number of entries); each
 // other is an entry: path, size, modification time, the case as
 // register.Case marshals it, its sum, its fragments and, for a minutes
-// file, the minutes as register.Minutes marshals them. Fields are
-// uvarint-length byte strings or uvarints.
+// file, the minutes' fields as register.Minutes.MarshalFields encodes
+// them and their Markdown body. Fields are uvarint-length byte strings
+// or uvarints.
 const cacheFile = "cases.bin"
 
 var castagnoli = crc32.MakeTable(crc32.Castagnoli)
@@ -64,7 +65,7 @@ func readCacheFile(dir string) (env string, docs map[string]*cachedCase, release
 	release = func(keep bool) {
 		if keep {
 			for _, d := range docs {
-				d.Case, d.Summary = bytes.Clone(d.Case), bytes.Clone(d.Summary)
+				d.Case, d.Summary, d.Body = bytes.Clone(d.Case), bytes.Clone(d.Summary), bytes.Clone(d.Body)
 				if f := d.Frag; f != nil {
 					f.Row, f.CSV, f.JSON, f.Search, f.Sums = bytes.Clone(f.Row), bytes.Clone(f.CSV), bytes.Clone(f.JSON), bytes.Clone(f.Search), bytes.Clone(f.Sums)
 					for k, v := range f.More {
@@ -145,10 +146,11 @@ func cacheEntry(e *fields, max int, d *cachedCase, f *fragments) (string, error)
 	}
 	if mb := e.view(); len(mb) > 0 { // decoding copies what it keeps
 		d.Minutes = new(register.Minutes)
-		if err := d.Minutes.UnmarshalBinary(mb); err != nil {
+		if err := d.Minutes.UnmarshalFields(mb); err != nil {
 			return "", err
 		}
 	}
+	d.Body = e.view()
 	if e.err != nil || len(e.b) != 0 {
 		return "", errors.New("damaged entry")
 	}
@@ -202,11 +204,12 @@ func writeCacheFile(dir, env string, docs map[string]*cachedCase) error {
 			}
 			var mb []byte
 			if d.Minutes != nil {
-				if mb, err = d.Minutes.MarshalBinary(); err != nil {
+				if mb, err = d.Minutes.MarshalFields(); err != nil {
 					return err
 				}
 			}
 			rec.bytes(mb)
+			rec.bytes(d.Body)
 			rec.writeTo(w)
 		}
 		if err := w.Flush(); err != nil {

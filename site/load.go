@@ -52,7 +52,7 @@ type tree struct {
 }
 
 // cacheVersion changes when the cached data's shape changes.
-const cacheVersion = "site-cache-11"
+const cacheVersion = "site-cache-12"
 
 // cache keeps parsed cases between builds, keyed by path, size and
 // modification time as Git's index does; a content hash keys the
@@ -86,8 +86,10 @@ type cachedCase struct {
 	Updated time.Time
 	Sum     string
 	Frag    *fragments
-	// Minutes is set instead of Case for a minutes file.
+	// Minutes is set instead of Case for a minutes file, without its
+	// body, which is Body (see register.Minutes.MarshalFields).
 	Minutes *register.Minutes
+	Body    []byte
 
 	mu      sync.Mutex
 	parsed  *register.Case // Case decoded, or the case parsed in this process
@@ -457,13 +459,14 @@ func (t *tree) loadMinutes(fsys fs.FS, p string) (*Minutes, register.Findings, e
 	}
 	var m *register.Minutes
 	var s string
+	var body []byte
 	if c := t.cache; c != nil {
 		c.mu.Lock()
 		if d := c.Docs[p]; d != nil && d.Minutes != nil && d.Size == st.Size() && d.ModTime == st.ModTime().UnixNano() {
 			c.used[p] = true
 			m = new(register.Minutes)
 			*m = *d.Minutes
-			s = d.Sum
+			s, body = d.Sum, d.Body
 		}
 		c.mu.Unlock()
 	}
@@ -475,11 +478,11 @@ func (t *tree) loadMinutes(fsys fs.FS, p string) (*Minutes, register.Findings, e
 		if m, err = register.ParseMinutes(bytes.NewReader(data)); err != nil {
 			return nil, findings(err).In(p), nil
 		}
-		s = sum(data)
+		s, body = sum(data), m.Body()
 		if t.cache != nil {
 			kept := *m
 			t.cache.mu.Lock()
-			t.cache.Docs[p] = &cachedCase{Size: st.Size(), ModTime: st.ModTime().UnixNano(), Minutes: &kept, Sum: s}
+			t.cache.Docs[p] = &cachedCase{Size: st.Size(), ModTime: st.ModTime().UnixNano(), Minutes: &kept, Body: body, Sum: s}
 			t.cache.used[p] = true
 			t.cache.changed++
 			t.cache.mu.Unlock()
@@ -487,7 +490,7 @@ func (t *tree) loadMinutes(fsys fs.FS, p string) (*Minutes, register.Findings, e
 	}
 	m.ID = strings.TrimSuffix(path.Base(p), ".md")
 	m.Path = p
-	return &Minutes{Minutes: m, Body: m.Body(), Sum: s}, nil, nil
+	return &Minutes{Minutes: m, Body: body, Sum: s}, nil, nil
 }
 
 // setFragments records a case's rendered fragments in the cache.
