@@ -16,6 +16,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/council/register/register"
@@ -61,8 +62,10 @@ type cache struct {
 	dir  string
 	mu   sync.Mutex
 	Env  string // envSum and template hash the fragments were made with
+	// Docs are the entries by path. Loading reads it on all processors
+	// and adds the entries of files it parsed only once they are all
+	// read (see addParsed).
 	Docs map[string]*cachedCase
-	used map[string]bool
 	// release lets go of the file the entries were read from (see
 	// readCacheFile).
 	release func(keep bool)
@@ -90,6 +93,10 @@ type cachedCase struct {
 	// body, which is Body (see register.Minutes.MarshalFields).
 	Minutes *register.Minutes
 	Body    []byte
+
+	// used is set when this build found the file (see prune), by the
+	// one loader of its path.
+	used bool
 
 	mu      sync.Mutex
 	parsed  *register.Case // Case decoded, or the case parsed in this process
@@ -151,7 +158,7 @@ func (d *cachedCase) encoded() (whole, sum []byte, err error) {
 // openCache reads the cache in dir (see cachefile.go); nil when there
 // is no dir to keep it in.
 func openCache(dir string) *cache {
-	c := &cache{dir: dir, Docs: map[string]*cachedCase{}, used: map[string]bool{}}
+	c := &cache{dir: dir, Docs: map[string]*cachedCase{}}
 	if dir == "" {
 		return nil
 	}
@@ -176,7 +183,9 @@ func (c *cache) releaseFile(keep bool) {
 // one. Its entries stay valid whatever happened on disk since: each is
 // taken only for a file of the size and time it was read at.
 func (c *cache) reuse() *cache {
-	c.used = map[string]bool{}
+	for _, d := range c.Docs {
+		d.used = false
+	}
 	c.changed, c.envChanged = 0, false
 	return c
 }
@@ -184,8 +193,8 @@ func (c *cache) reuse() *cache {
 // prune drops the entries of files this build did not find (deleted or
 // moved cases and minutes).
 func (c *cache) prune() {
-	for p := range c.Docs {
-		if !c.used[p] {
+	for p, d := range c.Docs {
+		if !d.used {
 			delete(c.Docs, p)
 			c.changed++
 		}
@@ -324,15 +333,18 @@ func load(ctx context.Context, dir string, kept *cache, cacheDir, build string) 
 		t.cache.envChanged = true
 	}
 
-	cases, errs, err := loadAll(ctx, len(paths), func(i int) (*Case, register.Findings, error) {
+	parsed := make([]*cachedCase, len(paths))
+	cases, errs, err := loadAll(ctx, len(paths), func(i int) (c *Case, found register.Findings, err error) {
 		if !there[i] {
 			return nil, nil, nil
 		}
-		return t.loadCase(fsys, paths[i], stamps[i])
+		c, parsed[i], found, err = t.loadCase(fsys, paths[i], stamps[i])
+		return c, found, err
 	})
 	if err != nil {
 		return nil, err
 	}
+	t.cache.addParsed(paths, parsed)
 	found = append(found, errs...)
 	for _, c := range cases {
 		if c == nil {
@@ -356,12 +368,15 @@ func load(ctx context.Context, dir string, kept *cache, cacheDir, build string) 
 	if err != nil {
 		return nil, err
 	}
-	mins, errs, err := loadAll(ctx, len(mpaths), func(i int) (*Minutes, register.Findings, error) {
-		return t.loadMinutes(fsys, mpaths[i])
+	parsed = make([]*cachedCase, len(mpaths))
+	mins, errs, err := loadAll(ctx, len(mpaths), func(i int) (m *Minutes, found register.Findings, err error) {
+		m, parsed[i], found, err = t.loadMinutes(fsys, mpaths[i])
+		return m, found, err
 	})
 	if err != nil {
 		return nil, err
 	}
+	t.cache.addParsed(mpaths, parsed)
 	found = append(found, errs...)
 	for _, m := range mins {
 		if m == nil {
@@ -389,45 +404,50 @@ func load(ctx context.Context, dir string, kept *cache, cacheDir, build string) 
 }
 
 // loadCase takes the case file at p, of size and time st, from the
-// cache, or reads and parses it.
-func (t *tree) loadCase(fsys fs.FS, p string, st dirfs.Stamp) (*Case, register.Findings, error) {
+// cache, or reads and parses it; then it returns the cache entry to add
+// for it (see addParsed).
+func (t *tree) loadCase(fsys fs.FS, p string, st dirfs.Stamp) (*Case, *cachedCase, register.Findings, error) {
 	if c := t.cache; c != nil {
-		c.mu.Lock()
 		d := c.Docs[p]
-		c.mu.Unlock()
 		if d != nil && d.Minutes == nil && d.Size == st.Size && d.ModTime == st.ModTime {
 			// A damaged entry is parsed afresh below.
 			if rc, whole, err := d.take(p); err == nil {
-				c.mu.Lock()
-				c.used[p] = true
-				c.mu.Unlock()
+				d.used = true
 				cc := &Case{Case: rc, Sum: d.Sum, frag: d.Frag, cached: true, updated: d.Updated}
 				if !whole {
 					cc.entry = d
 				}
-				return cc, nil, nil
+				return cc, nil, nil, nil
 			}
 		}
 	}
 	data, err := fs.ReadFile(fsys, p)
 	if err != nil {
-		return nil, nil, err
+		return nil, nil, nil, err
 	}
 	rc, err := register.ParseCase(bytes.NewReader(data))
 	if err != nil {
-		return nil, findings(err).In(p), nil
+		return nil, nil, findings(err).In(p), nil
 	}
 	rc.Path = p
 	c := &Case{Case: rc, Sum: sum(data), updated: fileUpdated(rc)}
-	if t.cache != nil {
-		t.cache.mu.Lock()
-		kept := *rc
-		t.cache.Docs[p] = &cachedCase{Size: st.Size, ModTime: st.ModTime, parsed: &kept, Sum: c.Sum, Updated: c.updated}
-		t.cache.used[p] = true
-		t.cache.changed++
-		t.cache.mu.Unlock()
+	kept := *rc
+	return c, &cachedCase{Size: st.Size, ModTime: st.ModTime, parsed: &kept, Sum: c.Sum, Updated: c.updated}, nil, nil
+}
+
+// addParsed adds the entries of the files loaded at paths that were
+// parsed (entries[i] for paths[i], nil for a file taken from the cache).
+func (c *cache) addParsed(paths []string, entries []*cachedCase) {
+	if c == nil {
+		return
 	}
-	return c, nil, nil
+	for i, d := range entries {
+		if d != nil {
+			d.used = true
+			c.Docs[paths[i]] = d
+			c.changed++
+		}
+	}
 }
 
 // loadAll loads n files, the i-th by load(i), on all processors, in
@@ -451,46 +471,40 @@ func loadAll[T any](ctx context.Context, n int, load func(i int) (*T, register.F
 }
 
 // loadMinutes reads a minutes file, from the cache when its size and
-// time are those the cache knows.
-func (t *tree) loadMinutes(fsys fs.FS, p string) (*Minutes, register.Findings, error) {
+// time are those the cache knows; for a file it parsed, it returns the
+// cache entry to add (see addParsed).
+func (t *tree) loadMinutes(fsys fs.FS, p string) (*Minutes, *cachedCase, register.Findings, error) {
 	st, err := fs.Stat(fsys, p)
 	if err != nil {
-		return nil, nil, err
+		return nil, nil, nil, err
 	}
 	var m *register.Minutes
 	var s string
 	var body []byte
+	var entry *cachedCase
 	if c := t.cache; c != nil {
-		c.mu.Lock()
 		if d := c.Docs[p]; d != nil && d.Minutes != nil && d.Size == st.Size() && d.ModTime == st.ModTime().UnixNano() {
-			c.used[p] = true
+			d.used = true
 			m = new(register.Minutes)
 			*m = *d.Minutes
 			s, body = d.Sum, d.Body
 		}
-		c.mu.Unlock()
 	}
 	if m == nil {
 		data, err := fs.ReadFile(fsys, p)
 		if err != nil {
-			return nil, nil, err
+			return nil, nil, nil, err
 		}
 		if m, err = register.ParseMinutes(bytes.NewReader(data)); err != nil {
-			return nil, findings(err).In(p), nil
+			return nil, nil, findings(err).In(p), nil
 		}
 		s, body = sum(data), m.Body()
-		if t.cache != nil {
-			kept := *m
-			t.cache.mu.Lock()
-			t.cache.Docs[p] = &cachedCase{Size: st.Size(), ModTime: st.ModTime().UnixNano(), Minutes: &kept, Body: body, Sum: s}
-			t.cache.used[p] = true
-			t.cache.changed++
-			t.cache.mu.Unlock()
-		}
+		kept := *m
+		entry = &cachedCase{Size: st.Size(), ModTime: st.ModTime().UnixNano(), Minutes: &kept, Body: body, Sum: s}
 	}
 	m.ID = strings.TrimSuffix(path.Base(p), ".md")
 	m.Path = p
-	return &Minutes{Minutes: m, Body: body, Sum: s}, nil, nil
+	return &Minutes{Minutes: m, Body: body, Sum: s}, entry, nil, nil
 }
 
 // setFragments records a case's rendered fragments in the cache.
@@ -564,37 +578,38 @@ func parallel(ctx context.Context, n int, f func(i int) error) error {
 	return parallelN(ctx, n, runtime.GOMAXPROCS(0), f)
 }
 
-// parallelN is parallel with a given number of workers.
+// parallelN is parallel with a given number of workers. Workers take
+// the next i by an atomic counter: ten thousand turns of a lock shared
+// by two processors cost more than the stamps of ten thousand files.
 func parallelN(ctx context.Context, n, workers int, f func(i int) error) error {
 	var (
+		next  atomic.Int64
+		stop  atomic.Bool
 		mu    sync.Mutex
-		next  int
 		first error
 		wg    sync.WaitGroup
 	)
+	fail := func(err error) {
+		mu.Lock()
+		first = cmpErr(first, err)
+		mu.Unlock()
+		stop.Store(true)
+	}
 	for range min(workers, n) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			for {
-				mu.Lock()
-				i := next
-				next++
-				stop := first != nil || i >= n
-				mu.Unlock()
-				if stop {
+			for !stop.Load() {
+				i := int(next.Add(1) - 1)
+				if i >= n {
 					return
 				}
 				if err := ctx.Err(); err != nil {
-					mu.Lock()
-					first = cmpErr(first, err)
-					mu.Unlock()
+					fail(err)
 					return
 				}
 				if err := f(i); err != nil {
-					mu.Lock()
-					first = cmpErr(first, err)
-					mu.Unlock()
+					fail(err)
 					return
 				}
 			}
