@@ -36,6 +36,22 @@ type Case struct {
 	wholeOnce sync.Once
 	whole     *register.Case
 	wholeErr  error
+	recOnce   sync.Once
+	rec       []byte // see summaryRecord
+}
+
+// summaryRecord returns the case's summary as the build cache keeps it
+// (see encodeSummary): a page that reads only the summaries of its
+// cases, and not their files, is keyed by these.
+func (c *Case) summaryRecord() []byte {
+	if c.entry != nil {
+		return c.entry.Summary
+	}
+	c.recOnce.Do(func() {
+		s := summary(c.Case)
+		c.rec = encodeSummary(&s)
+	})
+	return c.rec
 }
 
 // Whole returns the case whole, narrative included: the case itself, or

@@ -2,11 +2,12 @@ package site
 
 import (
 	"context"
+	"encoding/binary"
+	"fmt"
 	"html/template"
 	"io"
 	"io/fs"
-	"maps"
-	"slices"
+	"sync"
 	"time"
 
 	"github.com/council/register/register"
@@ -115,40 +116,80 @@ func reportPage(ctx context.Context, v *View) ([]Page, error) {
 	if v.in != nil && v.in.hasHistory() {
 		opts.Timeline = historyTimeline{v}
 	}
-	// Audiences that see the same cases and minutes get the same report.
-	type made struct {
-		body   template.HTML
-		charts map[string][]byte
-		key    string // the page's: its body
-	}
-	got, err := v.Shared("report "+v.a.sight, func() (any, error) {
-		s, err := report.Summarise(ctx, r, opts)
-		if err != nil {
-			return nil, err
-		}
-		// Pages hold no inline SVG (see site_test.go): each chart is an
-		// image of its own file, its description the alternative text,
-		// its figures in the table that follows.
-		body, charts, err := report.ReportBody(s, true)
-		return made{body, charts, "report " + sum([]byte(body))}, err
-	})
+	// The report reads the summaries of the cases and the sums of their
+	// histories, the minutes and which of their actions' cases the
+	// audience sees, the settings (in every page's key), and the time,
+	// which changes it only at report.Until: its key. It is made only if
+	// the key changed, once for the audiences that see the same cases.
+	key, err := v.Shared("report key "+v.a.sight, func() (any, error) { return reportKey(v, r, opts), nil })
 	if err != nil {
 		return nil, err
 	}
-	body, charts := got.(made).body, got.(made).charts
+	got, _ := v.Shared("report "+v.a.sight, func() (any, error) { return new(madeReport), nil })
+	made := got.(*madeReport)
+	ready := func() error {
+		made.once.Do(func() {
+			s, err := report.Summarise(ctx, r, opts)
+			if err != nil {
+				made.err = err
+				return
+			}
+			// Pages hold no inline SVG (see site_test.go): each chart is
+			// an image of its own file, its description the alternative
+			// text, its figures in the table that follows.
+			made.body, made.charts, made.err = report.ReportBody(s, true)
+		})
+		return made.err
+	}
 	css, err := fs.ReadFile(templates.FS, "report/report.css")
 	if err != nil {
 		return nil, err
 	}
 	pages := []Page{
-		{Path: "report/index.html", Title: "Summary report for ITPARG", Template: "itparg", Section: "report/",
-			Data: itpargPage{Body: body, Stylesheet: "report.css"}, Key: got.(made).key},
+		{Path: "report/index.html", Title: "Summary report for ITPARG", Template: "itparg", Section: "report/", Key: key.(string),
+			Data: itpargPage{Stylesheet: "report.css", Lazy: func() (template.HTML, error) {
+				err := ready()
+				return made.body, err
+			}}},
 		{Path: "report/report.css", Body: css},
 	}
-	for _, name := range slices.Sorted(maps.Keys(charts)) {
-		pages = append(pages, Page{Path: "report/" + name, Body: charts[name]})
+	for _, name := range report.ChartFiles() {
+		pages = append(pages, Page{Path: "report/" + name, Key: key.(string), Make: func(w io.Writer) error {
+			if err := ready(); err != nil {
+				return err
+			}
+			_, err := w.Write(made.charts[name])
+			return err
+		}})
 	}
 	return pages, nil
+}
+
+// madeReport is the summary report of the audiences that see the same
+// cases, made when a tree first renders one of its pages.
+type madeReport struct {
+	once   sync.Once
+	body   template.HTML
+	charts map[string][]byte
+	err    error
+}
+
+// reportKey is the key of the summary report's pages (see reportPage).
+func reportKey(v *View, r *register.Register, opts report.Options) string {
+	head := fmt.Appendf(nil, "report\n%d %t\n", report.Until(r, opts).UnixNano(), opts.Timeline != nil)
+	for _, m := range v.Minutes {
+		head = append(append(append(append(head, m.ID...), ' '), m.Sum...), ' ')
+		for _, a := range m.Actions {
+			head = append(head, mark(a.Case == "" || v.Sees(a.Case)))
+		}
+		head = append(head, '\n')
+	}
+	return casesKey(string(head), v.Cases, func(b []byte, c *Case) []byte {
+		rec := c.summaryRecord()
+		b = append(binary.AppendUvarint(b, uint64(len(rec))), rec...)
+		h := v.hist[c.n].sum
+		return append(binary.AppendUvarint(b, uint64(len(h))), h...)
+	})
 }
 
 // breachesPage is the Art. 33(5) record, for audiences that may see

@@ -59,9 +59,9 @@ const cacheVersion = "site-cache-12"
 // modification time as Git's index does; a content hash keys the
 // rendered pages.
 type cache struct {
-	dir  string
-	mu   sync.Mutex
-	Env  string // envSum and template hash the fragments were made with
+	dir string
+	mu  sync.Mutex
+	Env string // envSum and template hash the fragments were made with
 	// Docs are the entries by path. Loading reads it on all processors
 	// and adds the entries of files it parsed only once they are all
 	// read (see addParsed).

@@ -18,7 +18,7 @@ import (
 
 // TestRebuildDemo rebuilds a demo register, which has every kind of case
 // (breaches, ICO decisions, evidence, updates, reviews), after edits of
-// a narrative, a breach detail and a title, and after no edit at all,
+// a narrative, a breach detail, a title and an impact, and after no edit at all,
 // and compares each result with a build from nothing. A rebuild takes
 // the unchanged cases from the build cache, where what the register's
 // pages need is kept apart from the rest of each case (see Case): a page
@@ -74,6 +74,7 @@ func testRebuildDemo(t *testing.T, history string, resident bool) {
 		}
 	}
 	same("first build")
+	report := readFile(t, filepath.Join(out, "itparg", "report", "chart-impact.svg"))
 
 	breach := caseFile(t, dir, "^breach:")
 	edit(t, dir, breach, func(s string) string { return s + "\nA line added to the narrative.\n" })
@@ -84,7 +85,15 @@ func testRebuildDemo(t *testing.T, history string, resident bool) {
 	edit(t, dir, titled, func(s string) string {
 		return regexp.MustCompile(`(?m)^title: .*$`).ReplaceAllString(s, "${0}, edited")
 	})
+	// An edit the summary report shows (it counts cases by impact).
+	impact := caseFile(t, dir, `^impact: \[confidentiality\]$`)
+	edit(t, dir, impact, func(s string) string {
+		return strings.Replace(s, "\nimpact: [confidentiality]\n", "\nimpact: [availability]\n", 1)
+	})
 	same("rebuild after edits")
+	if readFile(t, filepath.Join(out, "itparg", "report", "chart-impact.svg")) == report {
+		t.Error("the summary report's impact chart is as before the impact was edited")
+	}
 	same("rebuild after no edit")
 	if !strings.Contains(readFile(t, filepath.Join(out, "itparg", "breaches", "breaches.csv")), "4321") {
 		t.Error("the breach record does not show the edited breach detail")

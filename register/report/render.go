@@ -151,13 +151,27 @@ type timeRow struct {
 // ICO decisions and open cases by age.
 func (s *Summary) Charts() []Chart {
 	return []Chart{
-		NewChart("chart-category", "Cases by category (§4.2)", "cases", s.ByCategory),
-		NewChart("chart-type", "Cases by type (§4.6)", "cases", s.ByType),
-		NewChart("chart-impact", "Cases by impact (§4.1)", "cases", s.ByImpact),
-		NewChart("chart-month", "Cases by month reported", "cases", s.ByMonth),
-		NewChart("chart-ico", "ICO decisions on personal-data cases", "cases", s.ICODecisions),
-		NewChart("chart-age", "Open cases by age", "cases", s.OpenByAge),
+		NewChart(chartIDs[0], "Cases by category (§4.2)", "cases", s.ByCategory),
+		NewChart(chartIDs[1], "Cases by type (§4.6)", "cases", s.ByType),
+		NewChart(chartIDs[2], "Cases by impact (§4.1)", "cases", s.ByImpact),
+		NewChart(chartIDs[3], "Cases by month reported", "cases", s.ByMonth),
+		NewChart(chartIDs[4], "ICO decisions on personal-data cases", "cases", s.ICODecisions),
+		NewChart(chartIDs[5], "Open cases by age", "cases", s.OpenByAge),
 	}
+}
+
+// chartIDs are the ids of the report's charts, in the order Charts
+// gives them.
+var chartIDs = []string{"chart-category", "chart-type", "chart-impact", "chart-month", "chart-ico", "chart-age"}
+
+// ChartFiles names the chart files ReportBody returns with chartFiles
+// set, whatever the summary.
+func ChartFiles() []string {
+	out := make([]string, len(chartIDs))
+	for i, id := range chartIDs {
+		out[i] = id + ".svg"
+	}
+	return out
 }
 
 // Notes returns the footnotes saying how the figures were computed.

@@ -242,6 +242,48 @@ func (s *Summary) measure(w *register.Workflow, c *register.Case, tl Timeline, t
 	add(Resolved(w, c.Status), firstResolve, &s.Resolve, resolve)
 }
 
+// Until returns the first instant after o.Now at which the HTML report
+// of the summary Summarise makes of r with o (ReportBody, HTML) may read
+// differently with the passing of time alone: the next minute, as it
+// says when it was prepared to the minute; the next midnight in the
+// register's time zone, when the open actions fall due (and the period
+// ends, for a caller whose To is today); an open case's next age band;
+// an ICO deadline passing unnotified. Until then, the same register and
+// options but a later Now give the same report, so a site can key the
+// report's page by what it is made of and this instant rather than make
+// it to compare. (The Markdown and CSV forms say the time to the second.)
+func Until(r *register.Register, o Options) time.Time {
+	loc := r.Settings.Location()
+	now := o.Now.In(loc)
+	// (Midnight is a minute too.)
+	until := now.Truncate(time.Second).Add(time.Duration(60-now.Second()) * time.Second)
+	hours := time.Duration(r.Settings.Deadlines.ICOHours) * time.Hour
+	for _, c := range r.Cases {
+		if o.Case != nil && !o.Case(c) {
+			continue
+		}
+		if st, ok := r.Workflow.State(c.Status); ok && st.Open {
+			if b := ageBand(o.Now.Sub(c.ReportedAt.Time)); b < len(AgeBands)-1 {
+				until = earliest(until, c.ReportedAt.Add(time.Duration(AgeBands[b].Max+1)*24*time.Hour))
+			}
+		}
+		if c.PersonalData && c.ICO != nil && c.ICO.Decision == "notify" && c.ICO.NotifiedAt == nil {
+			if due := c.ReportedAt.Add(hours); !o.Now.After(due) {
+				until = earliest(until, due.Add(time.Nanosecond))
+			}
+		}
+	}
+	return until
+}
+
+// earliest returns the earlier of two instants.
+func earliest(a, b time.Time) time.Time {
+	if b.Before(a) {
+		return b
+	}
+	return a
+}
+
 // Resolved reports whether a case in state has been resolved: the state
 // requires a resolution (resolved, reviewed and closed in the built-in
 // workflow).

@@ -2,6 +2,7 @@ package report
 
 import (
 	"context"
+	"math/rand/v2"
 	"slices"
 	"testing"
 	"time"
@@ -167,5 +168,81 @@ func TestPercentiles(t *testing.T) {
 		if m, p := Median(tc.in), P90(tc.in); m != tc.median || p != tc.p90 {
 			t.Errorf("%v: median %v p90 %v, want %v %v", tc.in, m, p, tc.median, tc.p90)
 		}
+	}
+}
+
+// TestUntil: the report made at any instant before Until reads as the
+// one made at Now. Times are taken just before every instant the report
+// could change at: each open case's age band boundaries, each ICO
+// deadline, midnights and minutes, and at random.
+func TestUntil(t *testing.T) {
+	r := loadFixture(t)
+	// A decision to notify not yet carried out, so a deadline can pass;
+	// and cases reported between two minutes, so that their ages and
+	// deadlines change between them too.
+	for _, c := range r.Cases {
+		if c.ID == "INC-2026-0006" {
+			c.ICO.Decision, c.ICO.NotifiedAt = "notify", nil
+		}
+		c.ReportedAt.Time = c.ReportedAt.Add(17*time.Second + 250*time.Millisecond)
+	}
+	from, loc := date("2026-01-01"), r.Settings.Location()
+	report := func(now time.Time) string {
+		// The period ends today, as on the site's report.
+		s, err := Summarise(context.Background(), r, Options{From: from, To: now.In(loc), Now: now, Timeline: fixtureTimeline})
+		if err != nil {
+			t.Fatal(err)
+		}
+		body, charts, err := ReportBody(s, true)
+		if err != nil {
+			t.Fatal(err)
+		}
+		out := string(body)
+		for _, name := range ChartFiles() {
+			out += "\n" + string(charts[name])
+		}
+		if len(charts) != len(ChartFiles()) {
+			t.Fatalf("ReportBody made %d charts, ChartFiles names %d", len(charts), len(ChartFiles()))
+		}
+		return out
+	}
+	var edges []time.Time
+	for _, c := range r.Cases {
+		for _, b := range AgeBands[:len(AgeBands)-1] {
+			edges = append(edges, c.ReportedAt.Add(time.Duration(b.Max+1)*24*time.Hour))
+		}
+		edges = append(edges, c.ReportedAt.Add(time.Duration(r.Settings.Deadlines.ICOHours)*time.Hour))
+	}
+	for d := date("2026-05-20"); d.Before(date("2026-07-10")); d = d.AddDate(0, 0, 1) {
+		edges = append(edges, time.Date(d.Year(), d.Month(), d.Day(), 0, 0, 0, 0, loc))
+	}
+	rnd := rand.New(rand.NewPCG(1, 2))
+	var nows []time.Time
+	for _, e := range edges {
+		for _, back := range []time.Duration{time.Nanosecond, time.Second, 59 * time.Second, time.Duration(rnd.Int64N(int64(time.Minute)))} {
+			nows = append(nows, e.Add(-back))
+		}
+	}
+	for range 200 {
+		nows = append(nows, date("2026-02-01").Add(time.Duration(rnd.Int64N(int64(200*24*time.Hour)))))
+	}
+	changed := 0
+	for _, now := range nows {
+		until := Until(r, Options{From: from, To: now.In(loc), Now: now, Timeline: fixtureTimeline})
+		if !until.After(now) || until.Sub(now) > time.Minute {
+			t.Fatalf("at %v: Until %v is not within the next minute", now, until)
+		}
+		want := report(now)
+		for _, at := range []time.Time{until.Add(-time.Nanosecond), now.Add(time.Duration(rnd.Int64N(int64(until.Sub(now)))))} {
+			if report(at) != want {
+				t.Fatalf("the report made at %v differs from the one made at %v, before Until (%v)", at, now, until)
+			}
+		}
+		if report(until) != want {
+			changed++
+		}
+	}
+	if changed == 0 {
+		t.Error("no report changed at Until: the times tried cross no change")
 	}
 }
