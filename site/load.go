@@ -49,7 +49,8 @@ type tree struct {
 	dir    string
 
 	linkOnce sync.Once
-	links    map[string][]*Minutes // case id → minutes that review it
+	links    []*Minutes // see linkMinutes
+	linkAt   []int
 }
 
 // cacheVersion changes when the cached data's shape changes.

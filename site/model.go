@@ -151,17 +151,8 @@ func (b *builder) updated(c *Case) time.Time {
 // linkedMinutes are the minutes that review the case or that the case
 // names.
 func (t *tree) linkedMinutes(c *Case) []*Minutes {
-	t.linkOnce.Do(func() {
-		t.links = map[string][]*Minutes{}
-		for _, m := range t.Minutes {
-			for _, r := range m.Cases {
-				if l := t.links[r.ID]; len(l) == 0 || l[len(l)-1] != m {
-					t.links[r.ID] = append(t.links[r.ID], m)
-				}
-			}
-		}
-	})
-	out := t.links[c.ID]
+	t.linkOnce.Do(t.linkMinutes)
+	out := t.links[t.linkAt[c.n]:t.linkAt[c.n+1]:t.linkAt[c.n+1]]
 	if c.Review != nil && c.Review.Minutes != "" {
 		if m := t.minutes[c.Review.Minutes]; m != nil && !slices.Contains(out, m) {
 			out = append(slices.Clone(out), m)
@@ -169,6 +160,38 @@ func (t *tree) linkedMinutes(c *Case) []*Minutes {
 		}
 	}
 	return out
+}
+
+// linkMinutes lists the minutes that review each case: those of case n,
+// in the minutes' order, are links[linkAt[n]:linkAt[n+1]].
+func (t *tree) linkMinutes() {
+	type link struct {
+		n int
+		m *Minutes
+	}
+	var pairs []link
+	t.linkAt = make([]int, len(t.Cases)+1)
+	last := make([]*Minutes, len(t.Cases))
+	for _, m := range t.Minutes {
+		for _, r := range m.Cases {
+			c := t.cases[r.ID]
+			if c == nil || last[c.n] == m {
+				continue // a case the register does not have, or reviewed twice at one meeting
+			}
+			last[c.n] = m
+			pairs = append(pairs, link{c.n, m})
+			t.linkAt[c.n+1]++
+		}
+	}
+	for n := range t.Cases {
+		t.linkAt[n+1] += t.linkAt[n]
+	}
+	t.links = make([]*Minutes, len(pairs))
+	next := slices.Clone(t.linkAt)
+	for _, p := range pairs {
+		t.links[next[p.n]] = p.m
+		next[p.n]++
+	}
 }
 
 // audience is one audience's view of the register: what it may see.
