@@ -196,6 +196,10 @@ type builder struct {
 
 	caseKeys caseKeys
 	prevKeys *caseKeys
+	// manifest, if set, is the manifest of this build's trees, written
+	// after the swap; manifestData gives its bytes once all is built.
+	manifest     *manifest
+	manifestData chan []byte
 	// prevAt and prevTree place this build's cases and trees in prevKeys.
 	prevAt, prevTree []int
 	// hist are this build's history sums by Case.n; prevHist those of
@@ -276,6 +280,12 @@ func (b *builder) build(ctx context.Context, audiences []register.Audience) erro
 		return err
 	}
 	b.lap("audience pages")
+	if m := b.manifest; m != nil {
+		// The trees' files and case page keys are all known now.
+		m.Keys, m.Files = b.caseKeys, b.files
+		b.manifestData = make(chan []byte, 1)
+		go func() { b.manifestData <- encodeManifest(m) }()
+	}
 	// Last, as it moves the previous tree's folders over.
 	for j, a := range views {
 		if err := b.updateCases(a, pending[j]); err != nil {

@@ -177,15 +177,24 @@ func readManifest(dir string) *manifest {
 // writeManifest writes m, or removes the manifest when m is nil, and
 // returns the file it wrote.
 func writeManifest(dir string, m *manifest) (os.FileInfo, error) {
+	var data []byte
+	if m != nil {
+		data = encodeManifest(m)
+	}
+	return writeManifestData(dir, data)
+}
+
+// writeManifestData is writeManifest of a manifest encodeManifest
+// encoded, or of none for nil.
+func writeManifestData(dir string, data []byte) (os.FileInfo, error) {
 	if dir == "" {
 		return nil, errors.New("no cache folder")
 	}
 	p := filepath.Join(dir, manifestFile)
 	os.Remove(filepath.Join(dir, "manifest.gob")) // the form of earlier builds
-	if m == nil {
+	if data == nil {
 		return nil, os.Remove(p)
 	}
-	data := encodeManifest(m)
 	err := replaceFile(dir, manifestFile, func(w io.Writer) error {
 		_, err := w.Write(data)
 		return err

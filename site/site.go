@@ -227,6 +227,11 @@ func (s *Builder) Build(ctx context.Context, in Input, out string, opts Options)
 	}
 	s.manifest, s.written = nil, nil
 	writeManifest(opts.CacheDir, nil) // the previous tree is about to change
+	if reg.cache != nil && opts.Finish == nil {
+		// Encoded while the moved case pages are updated and the trees
+		// swapped in; written once they are.
+		b.manifest = &manifest{Layout: layout, Out: abs, Audiences: audienceNames(reg.Settings)}
+	}
 	if err := b.build(ctx, audiences); err != nil {
 		return err
 	}
@@ -253,10 +258,9 @@ func (s *Builder) Build(ctx context.Context, in Input, out string, opts Options)
 	if b.saved != nil {
 		<-b.saved
 	}
-	if reg.cache != nil && opts.Finish == nil {
-		m := &manifest{Layout: layout, Out: abs, Audiences: audienceNames(reg.Settings), Keys: b.caseKeys, Files: b.files}
-		if st, err := writeManifest(opts.CacheDir, m); err == nil {
-			s.manifest, s.written = m, st
+	if b.manifest != nil {
+		if st, err := writeManifestData(opts.CacheDir, <-b.manifestData); err == nil {
+			s.manifest, s.written = b.manifest, st
 		}
 	}
 	lap("cache")
