@@ -248,11 +248,22 @@ func (b *builder) build(ctx context.Context, audiences []register.Audience) erro
 	// while the audiences' pages are made, which leave a processor idle
 	// now and then, rather than after them. Fragments page types add
 	// after their case's entry is written are made again next build.
+	//
+	// A build that saved nothing then (a rebuild after a few edits) saves
+	// once its pages are made if they added fragments worth keeping: the
+	// sections of the breach record, say, made for every personal-data
+	// case the first time the record is remade after a build from
+	// nothing, whose save came before them.
 	if b.reg.cache != nil {
 		b.saved = make(chan struct{})
+		made := make(chan struct{})
+		defer close(made)
 		go func() {
 			defer close(b.saved)
-			b.reg.cache.save()
+			if !b.reg.cache.save() {
+				<-made
+				b.reg.cache.save()
+			}
 		}()
 	}
 	// Audiences that see the same cases one after the other, sharing
@@ -395,13 +406,24 @@ func (b *builder) render(aud string, site *SiteInfo, p Page) error {
 	})
 }
 
-// makeKeyed makes and writes the page with a Key, whose hash is h.
+// makeKeyed makes and writes the page with a Key, whose hash is h. Its
+// bytes need no hash, so it goes straight to its file (some are
+// megabytes: the breach record, the exports).
 func (b *builder) makeKeyed(dir, h string, p Page) error {
-	if p.Make != nil {
-		return b.writeSharedWith(dir, p.Path, h, p.Make)
+	make := p.Make
+	switch {
+	case make != nil:
+	case p.Template != "":
+		make = func(w io.Writer) error {
+			if err := b.tmpl.ExecuteTemplate(w, p.Template, pageData(b.commonSite(), p)); err != nil {
+				return fmt.Errorf("render %s: %w", p.Template, err)
+			}
+			return nil
+		}
+	default:
+		return b.writeShared(dir, p.Path, h, p.Body)
 	}
-	p.Key = ""
-	return b.withPage(b.commonSite(), p, func(data []byte) error { return b.writeShared(dir, p.Path, h, data) })
+	return b.writeSharedWith(dir, p.Path, h, make)
 }
 
 // making is a page with a Key being made by one tree of the build: done
@@ -588,7 +610,12 @@ func (b *builder) withPage(site *SiteInfo, p Page, use func([]byte) error) error
 		}
 		return use(p.Body)
 	}
-	return b.executeTo(p.Template, PageData{Root: root(p.Path), Title: p.Title, Section: p.Section, Site: site, Data: p.Data}, use)
+	return b.executeTo(p.Template, pageData(site, p), use)
+}
+
+// pageData is what the page's template is given.
+func pageData(site *SiteInfo, p Page) PageData {
+	return PageData{Root: root(p.Path), Title: p.Title, Section: p.Section, Site: site, Data: p.Data}
 }
 
 func validPath(p string) bool {

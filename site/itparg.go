@@ -238,18 +238,25 @@ func breachesPage(ctx context.Context, v *View) ([]Page, error) {
 		return report.BreachesBodyOf(sections, links)
 	}}
 	csv := func(w io.Writer) error {
-		// The record shows breach details: the personal-data cases whole.
-		var cases []*register.Case
+		// Each case's record is kept with the case like its section.
+		var records [][]byte
 		for _, c := range v.Cases {
-			if c.PersonalData {
-				whole, err := c.Whole()
-				if err != nil {
-					return err
-				}
-				cases = append(cases, whole)
+			if !c.PersonalData {
+				continue
 			}
+			r, err := v.CaseFragment(c, "breach-csv", func() ([]byte, error) {
+				w, err := c.Whole()
+				if err != nil {
+					return nil, err
+				}
+				return report.BreachCSVRecord(w, v.Settings.Location())
+			})
+			if err != nil {
+				return err
+			}
+			records = append(records, r)
 		}
-		return report.BreachesCSV(w, cases, v.Settings.Location())
+		return report.BreachesCSVOf(w, records)
 	}
 	return []Page{page, {Path: "breaches/breaches.csv", Make: csv, Key: page.Key}}, nil
 }

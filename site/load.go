@@ -202,35 +202,39 @@ func (c *cache) prune() {
 	}
 }
 
-// save writes the cache; a failure only costs the next build time. A
-// build that changed a handful of entries writes nothing: encoding ten
-// thousand entries again costs more than the next build parsing those
-// few files afresh (their size or time no longer matches, so a stale
-// entry is never used).
-func (c *cache) save() {
+// save writes the cache, and says whether it did; a failure only costs
+// the next build time. A build that changed a handful of entries writes
+// nothing: encoding ten thousand entries again costs more than the next
+// build parsing those few files afresh (their size or time no longer
+// matches, so a stale entry is never used).
+func (c *cache) save() bool {
+	changed := c.changed
 	fragMu.Lock()
 	for _, d := range c.Docs {
 		if d.Frag != nil && d.Frag.added {
-			c.changed++
+			changed++
 		}
 	}
 	fragMu.Unlock()
-	if !c.envChanged && c.changed <= len(c.Docs)/100 {
-		return
+	if !c.envChanged && changed <= len(c.Docs)/100 {
+		return false
 	}
-	if writeCacheFile(c.dir, c.Env, c.Docs) == nil {
-		os.Remove(filepath.Join(c.dir, "cases.gob")) // the gob cache of earlier builds
-		// Saved: a Builder's next build counts what it adds anew. (A
-		// fragment added while the file was written is dropped from
-		// this count, and is made again by the next process.)
-		fragMu.Lock()
-		for _, d := range c.Docs {
-			if d.Frag != nil {
-				d.Frag.added = false
-			}
+	if writeCacheFile(c.dir, c.Env, c.Docs) != nil {
+		return false
+	}
+	os.Remove(filepath.Join(c.dir, "cases.gob")) // the gob cache of earlier builds
+	// Saved: a later save counts only what is added anew. (A fragment
+	// added while the file was written is dropped from this count, and
+	// is made again by the next process.)
+	c.changed, c.envChanged = 0, false
+	fragMu.Lock()
+	for _, d := range c.Docs {
+		if d.Frag != nil {
+			d.Frag.added = false
 		}
-		fragMu.Unlock()
 	}
+	fragMu.Unlock()
+	return true
 }
 
 func sum(data ...[]byte) string {

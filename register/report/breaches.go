@@ -2,6 +2,7 @@ package report
 
 import (
 	"bufio"
+	"bytes"
 	"fmt"
 	"io"
 	"strconv"
@@ -100,17 +101,45 @@ func yesNo(b bool) string {
 // BreachesCSV writes the breach record as CSV (RFC 4180, cells
 // neutralised).
 func BreachesCSV(w io.Writer, cases []*register.Case, loc *time.Location) error {
+	rows := make([][]byte, len(cases))
+	for i, c := range cases {
+		var err error
+		if rows[i], err = BreachCSVRecord(c, loc); err != nil {
+			return err
+		}
+	}
+	return BreachesCSVOf(w, rows)
+}
+
+// BreachCSVRecord returns the case's record of the breach record's CSV,
+// so a site can keep it between builds and write the CSV from the
+// records with BreachesCSVOf.
+func BreachCSVRecord(c *register.Case, loc *time.Location) ([]byte, error) {
+	var b bytes.Buffer
+	cw := NewCSVWriter(&b)
+	if err := cw.Write(Row(c, loc).cells()); err != nil {
+		return nil, err
+	}
+	cw.Flush()
+	return b.Bytes(), cw.Error()
+}
+
+// BreachesCSVOf writes the breach record's CSV: its header, then the
+// records BreachCSVRecord made.
+func BreachesCSVOf(w io.Writer, records [][]byte) error {
 	cw := NewCSVWriter(w)
 	if err := cw.Write(BreachColumns); err != nil {
 		return err
 	}
-	for _, c := range cases {
-		if err := cw.Write(Row(c, loc).cells()); err != nil {
+	if cw.Flush(); cw.Error() != nil {
+		return cw.Error()
+	}
+	for _, r := range records {
+		if _, err := w.Write(r); err != nil {
 			return err
 		}
 	}
-	cw.Flush()
-	return cw.Error()
+	return nil
 }
 
 // BreachesMarkdown writes the breach record as Markdown: a section per

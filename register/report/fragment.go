@@ -1,9 +1,9 @@
 package report
 
 import (
-	"bytes"
 	"html/template"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/council/register/register"
@@ -52,11 +52,17 @@ func BreachSection(c *register.Case, loc *time.Location, l Links) (template.HTML
 }
 
 // BreachesBodyOf renders the record from its cases' sections.
+// The record is megabytes for a large register: it is written into
+// memory of its size, once, not into a buffer doubled again and again.
 func BreachesBodyOf(sections []template.HTML, l Links) (template.HTML, error) {
-	return execute("breaches-body", struct {
+	size := 1024
+	for _, s := range sections {
+		size += len(s) + 1
+	}
+	return executeSized("breaches-body", struct {
 		Sections []template.HTML
 		CSV      string
-	}{sections, l.CSV})
+	}{sections, l.CSV}, size)
 }
 
 // ActionsBody renders every action by owner for a site's layout.
@@ -70,12 +76,16 @@ func ActionsBody(r *register.Register, today time.Time, items []review.Item, l L
 
 // execute runs one of the report templates. Every value in them is
 // escaped by html/template, so the result is safe to place in a page.
-func execute(name string, data any) (template.HTML, error) {
+func execute(name string, data any) (template.HTML, error) { return executeSized(name, data, 0) }
+
+// executeSized is execute of a fragment of about size bytes.
+func executeSized(name string, data any, size int) (template.HTML, error) {
 	t, err := reportTemplates()
 	if err != nil {
 		return "", err
 	}
-	var b bytes.Buffer
+	var b strings.Builder
+	b.Grow(size)
 	if err := t.ExecuteTemplate(&b, name, data); err != nil {
 		return "", err
 	}
