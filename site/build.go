@@ -137,7 +137,7 @@ func (v *View) CaseFragment(c *Case, name string, make func() ([]byte, error)) (
 			c.frag.More = map[string][]byte{}
 		}
 		c.frag.More[name] = f
-		c.frag.added = true
+		c.frag.added = append(c.frag.added, name)
 	}
 	return f, nil
 }
@@ -249,21 +249,19 @@ func (b *builder) build(ctx context.Context, audiences []register.Audience) erro
 	// now and then, rather than after them. Fragments page types add
 	// after their case's entry is written are made again next build.
 	//
-	// A build that saved nothing then (a rebuild after a few edits) saves
-	// once its pages are made if they added fragments worth keeping: the
-	// sections of the breach record, say, made for every personal-data
-	// case the first time the record is remade after a build from
-	// nothing, whose save came before them.
+	// The fragments page types add after (the breach record's sections,
+	// made for every personal-data case the first time the record is
+	// made) are kept once the pages are made, in the late fragments
+	// file: they are not made again for every case by the next build.
 	if b.reg.cache != nil {
 		b.saved = make(chan struct{})
 		made := make(chan struct{})
 		defer close(made)
 		go func() {
 			defer close(b.saved)
-			if !b.reg.cache.save() {
-				<-made
-				b.reg.cache.save()
-			}
+			b.reg.cache.save()
+			<-made
+			b.reg.cache.saveLate()
 		}()
 	}
 	// Audiences that see the same cases one after the other, sharing

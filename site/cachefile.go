@@ -4,8 +4,10 @@ import (
 	"bufio"
 	"bytes"
 	"context"
+	"crypto/rand"
 	"crypto/sha256"
 	"encoding/binary"
+	"encoding/hex"
 	"errors"
 	"hash/crc32"
 	"io"
@@ -24,7 +26,9 @@ import (
 //	records: a uvarint length, then the record
 //	CRC-32C (Castagnoli) of everything before it, 4 bytes big-endian
 //
-// The first record is the header (Env, the number of entries); each
+// The first record is the header (Env, the file's generation — a random
+// name that the late fragments file (latefile.go) refers to — and the
+// number of entries); each
 // other is an entry: path, size, modification time, the case as
 // register.Case marshals it, its sum, its fragments and, for a minutes
 // file, the minutes' fields as register.Minutes.MarshalFields encodes
@@ -47,20 +51,31 @@ func cacheMagic() string { return "register site cache\n" + cacheVersion + "\n" 
 // copying them out if keep is set (a Builder keeps its cache for the
 // next build); after release(false) nothing taken from the entries may
 // be used.
-func readCacheFile(dir string) (env string, docs map[string]*cachedCase, release func(keep bool), err error) {
+//
+// The fragments of the late fragments file of the same generation are
+// added to the entries they belong to (see readLate).
+func readCacheFile(dir string) (head cacheHead, docs map[string]*cachedCase, release func(keep bool), err error) {
 	data, mapped, err := dirfs.MapFile(filepath.Join(dir, cacheFile))
 	if err != nil {
-		return "", nil, nil, err
+		return cacheHead{}, nil, nil, err
 	}
+	head, docs, err = parseCacheFile(data)
+	if err != nil {
+		if mapped {
+			dirfs.Unmap(data)
+		}
+		return cacheHead{}, nil, nil, err
+	}
+	head.Size = int64(len(data))
+	late, lateMapped, lateWhole := readLate(dir, head.Gen, docs)
+	head.LateSize, head.Late = int64(len(late)), lateWhole
 	unmap := func() {
 		if mapped {
 			dirfs.Unmap(data)
 		}
-	}
-	env, docs, err = parseCacheFile(data)
-	if err != nil {
-		unmap()
-		return "", nil, nil, err
+		if lateMapped {
+			dirfs.Unmap(late)
+		}
 	}
 	release = func(keep bool) {
 		if keep {
@@ -76,33 +91,44 @@ func readCacheFile(dir string) (env string, docs map[string]*cachedCase, release
 		}
 		unmap()
 	}
-	return env, docs, release, nil
+	return head, docs, release, nil
+}
+
+// cacheHead is what a cache file says of itself.
+type cacheHead struct {
+	Env string // see cache.Env
+	Gen string // the file's generation
+	// Size and LateSize are the sizes of the file and of its late
+	// fragments file as read; Late is the late fragments file, if it was
+	// read whole (see appendLate).
+	Size, LateSize int64
+	Late           os.FileInfo
 }
 
 // parseCacheFile reads the bytes of a cache file. Each entry's Case is a
 // slice of data; everything else is copied.
-func parseCacheFile(data []byte) (env string, docs map[string]*cachedCase, err error) {
+func parseCacheFile(data []byte) (head cacheHead, docs map[string]*cachedCase, err error) {
 	r, err := checkedFields(data, cacheMagic())
 	if err != nil {
-		return "", nil, err
+		return cacheHead{}, nil, err
 	}
 	size := len(r.b)
-	head := r.record()
-	env = head.str()
-	n := head.uint()
-	if r.err != nil || head.err != nil || n > uint64(size) {
-		return "", nil, errors.New("damaged header")
+	h := r.record()
+	head.Env, head.Gen = h.str(), h.str()
+	n := h.uint()
+	if r.err != nil || h.err != nil || n > uint64(size) || head.Gen == "" {
+		return cacheHead{}, nil, errors.New("damaged header")
 	}
 	// The records are found one after the other, then read on all
 	// processors: a rebuild waits for the cache before anything else.
 	recs := make([]*fields, 0, n)
 	for range n {
 		if recs = append(recs, r.record()); r.err != nil {
-			return "", nil, errors.New("damaged entry")
+			return cacheHead{}, nil, errors.New("damaged entry")
 		}
 	}
 	if len(r.b) != 0 {
-		return "", nil, errors.New("trailing bytes")
+		return cacheHead{}, nil, errors.New("trailing bytes")
 	}
 	// The entries and their fragments are made in two allocations, not
 	// twenty thousand.
@@ -113,13 +139,13 @@ func parseCacheFile(data []byte) (env string, docs map[string]*cachedCase, err e
 		paths[i], err = cacheEntry(recs[i], size, &entries[i], &frags[i])
 		return err
 	}); err != nil {
-		return "", nil, err
+		return cacheHead{}, nil, err
 	}
 	docs = make(map[string]*cachedCase, n)
 	for i, p := range paths {
 		docs[p] = &entries[i]
 	}
-	return env, docs, nil
+	return head, docs, nil
 }
 
 // cacheEntry reads one entry's record into d, and its fragments, if it
@@ -157,14 +183,20 @@ func cacheEntry(e *fields, max int, d *cachedCase, f *fragments) (string, error)
 	return p, nil
 }
 
-// writeCacheFile writes the cache in dir (see replaceFile).
-func writeCacheFile(dir, env string, docs map[string]*cachedCase) error {
-	return replaceFile(dir, cacheFile, func(f io.Writer) (err error) {
+// writeCacheFile writes the cache in dir (see replaceFile), of a new
+// generation, which it returns. Each entry's fragments added since it
+// was last written (fragments.added) are written now.
+func writeCacheFile(dir, env string, docs map[string]*cachedCase) (gen string, err error) {
+	var g [12]byte
+	rand.Read(g[:])
+	gen = hex.EncodeToString(g[:])
+	return gen, replaceFile(dir, cacheFile, func(f io.Writer) (err error) {
 		crc := crc32.New(castagnoli)
 		w := bufio.NewWriterSize(io.MultiWriter(f, crc), 1<<16)
 		w.WriteString(cacheMagic())
 		var rec record
 		rec.bytes([]byte(env))
+		rec.bytes([]byte(gen))
 		rec.uint(uint64(len(docs)))
 		rec.writeTo(w)
 		for p, d := range docs {
@@ -198,6 +230,7 @@ func writeCacheFile(dir, env string, docs map[string]*cachedCase) error {
 					rec.bytes([]byte(k))
 					rec.bytes(fr.More[k])
 				}
+				fr.added = nil
 				fragMu.Unlock()
 			} else {
 				rec.uint(0)

@@ -51,7 +51,7 @@ func TestCacheFileRoundTrip(t *testing.T) {
 		t.Fatalf("the cache holds %d cases, %d minutes, %d with fragments", cases, minutes, frags)
 	}
 	again := t.TempDir()
-	if err := writeCacheFile(again, env, docs); err != nil {
+	if _, err := writeCacheFile(again, env.Env, docs); err != nil {
 		t.Fatal(err)
 	}
 	env2, docs2, release2, err := readCacheFile(again)
@@ -59,13 +59,13 @@ func TestCacheFileRoundTrip(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer release2(false)
-	if env2 != env || !reflect.DeepEqual(docs2, docs) {
+	if env2.Env != env.Env || env2.Gen == env.Gen || !reflect.DeepEqual(docs2, docs) {
 		t.Error("the cache read back differs from what was written")
 	}
 }
 
 // TestCacheFileReleased: cases, summaries and fragments are read from
-// the mapped file; once it is released (unmapped) keeping them, what was
+// the mapped file (and the late fragments from theirs); once it is released (unmapped) keeping them, what was
 // decoded and every entry, decoded or not, still hold their values,
 // equal to those read from a private copy. (A value left pointing into
 // the file would crash here.)
@@ -75,10 +75,20 @@ func TestCacheFileReleased(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	_, want, err := parseCacheFile(data)
+	head, want, err := parseCacheFile(data)
 	if err != nil {
 		t.Fatal(err)
 	}
+	// The late fragments too, from a private copy.
+	late, err := os.ReadFile(filepath.Join(dir, lateFile))
+	if err != nil {
+		t.Fatal(err)
+	}
+	recs, _, ok := lateRecords(late, head.Gen)
+	if !ok || len(recs) == 0 {
+		t.Fatal("the build kept no late fragments")
+	}
+	attachLate(want, recs)
 	_, docs, release, err := readCacheFile(dir)
 	if err != nil {
 		t.Fatal(err)

@@ -12,6 +12,7 @@ import (
 	"path"
 	"path/filepath"
 	"runtime"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -54,7 +55,7 @@ type tree struct {
 }
 
 // cacheVersion changes when the cached data's shape changes.
-const cacheVersion = "site-cache-12"
+const cacheVersion = "site-cache-13"
 
 // cache keeps parsed cases between builds, keyed by path, size and
 // modification time as Git's index does; a content hash keys the
@@ -63,6 +64,13 @@ type cache struct {
 	dir string
 	mu  sync.Mutex
 	Env string // envSum and template hash the fragments were made with
+	// Gen is the generation of the cache file the entries were read
+	// from or last written to ("" for none), which the late fragments
+	// file belongs to; Size and LateSize are the sizes of both files,
+	// and late is the late fragments file as last read or written whole.
+	Gen            string
+	Size, LateSize int64
+	late           os.FileInfo
 	// Docs are the entries by path. Loading reads it on all processors
 	// and adds the entries of files it parsed only once they are all
 	// read (see addParsed).
@@ -163,8 +171,8 @@ func openCache(dir string) *cache {
 	if dir == "" {
 		return nil
 	}
-	if env, docs, release, err := readCacheFile(dir); err == nil {
-		c.Env, c.Docs, c.release = env, docs, release
+	if head, docs, release, err := readCacheFile(dir); err == nil {
+		c.Env, c.Gen, c.Size, c.LateSize, c.late, c.Docs, c.release = head.Env, head.Gen, head.Size, head.LateSize, head.Late, docs, release
 	}
 	return c
 }
@@ -202,39 +210,59 @@ func (c *cache) prune() {
 	}
 }
 
-// save writes the cache, and says whether it did; a failure only costs
-// the next build time. A build that changed a handful of entries writes
-// nothing: encoding ten thousand entries again costs more than the next
-// build parsing those few files afresh (their size or time no longer
-// matches, so a stale entry is never used).
-func (c *cache) save() bool {
+// save writes the cache file; a failure only costs the next build time.
+// A build that changed a handful of entries writes nothing: encoding ten
+// thousand entries again costs more than the next build parsing those
+// few files afresh (their size or time no longer matches, so a stale
+// entry is never used); the fragments it added go to the late fragments
+// file (saveLate). A late fragments file grown to a quarter of the cache
+// file's size is folded into a new one.
+func (c *cache) save() {
 	changed := c.changed
 	fragMu.Lock()
 	for _, d := range c.Docs {
-		if d.Frag != nil && d.Frag.added {
+		if d.Frag != nil && len(d.Frag.added) > 0 {
 			changed++
 		}
 	}
 	fragMu.Unlock()
-	if !c.envChanged && changed <= len(c.Docs)/100 {
-		return false
+	if !c.envChanged && changed <= len(c.Docs)/100 && c.LateSize <= c.Size/4 {
+		return
 	}
-	if writeCacheFile(c.dir, c.Env, c.Docs) != nil {
-		return false
+	gen, err := writeCacheFile(c.dir, c.Env, c.Docs)
+	if err != nil {
+		return
 	}
+	c.Gen, c.LateSize, c.late, c.changed, c.envChanged = gen, 0, nil, 0, false
+	if st, err := os.Stat(filepath.Join(c.dir, cacheFile)); err == nil {
+		c.Size = st.Size()
+	}
+	os.Remove(filepath.Join(c.dir, lateFile))    // of the last generation
 	os.Remove(filepath.Join(c.dir, "cases.gob")) // the gob cache of earlier builds
-	// Saved: a later save counts only what is added anew. (A fragment
-	// added while the file was written is dropped from this count, and
-	// is made again by the next process.)
-	c.changed, c.envChanged = 0, false
+}
+
+// saveLate appends the fragments added since the cache file was written
+// (or read) to the late fragments file.
+func (c *cache) saveLate() {
+	var frags []lateFragment
 	fragMu.Lock()
-	for _, d := range c.Docs {
-		if d.Frag != nil {
-			d.Frag.added = false
+	for p, d := range c.Docs {
+		if d.Frag == nil || len(d.Frag.added) == 0 || c.Gen == "" {
+			continue
 		}
+		for _, name := range d.Frag.added {
+			frags = append(frags, lateFragment{path: p, sum: d.Sum, name: name, data: d.Frag.More[name]})
+		}
+		d.Frag.added = nil
 	}
 	fragMu.Unlock()
-	return true
+	if len(frags) == 0 {
+		return
+	}
+	slices.SortFunc(frags, func(a, b lateFragment) int { return strings.Compare(a.path+"\x00"+a.name, b.path+"\x00"+b.name) })
+	if st, err := appendLate(c.dir, c.Gen, frags, c.late); err == nil {
+		c.LateSize, c.late = st.Size(), st
+	}
 }
 
 func sum(data ...[]byte) string {

@@ -32,8 +32,9 @@ type fragments struct {
 	Sums []byte
 	// More are fragments page types keep with View.CaseFragment.
 	More map[string][]byte
-	// added says this build added to More, so the cache is worth saving.
-	added bool
+	// added names the fragments of More added since the entry was last
+	// written to the cache file, or read from it: the ones to save.
+	added []string
 }
 
 // csvHeader names the columns of cases.csv.

@@ -221,3 +221,50 @@ func FuzzDecodeSummary(f *testing.F) {
 		}
 	})
 }
+
+// TestRebuildKeepsLateFragments: a build from nothing writes its cache
+// while the audiences' pages are made, before the breach record's
+// per-case sections and CSV records are made; they are kept in the late
+// fragments file, so that the next build that remakes the record (after
+// an edit of a personal-data case) takes them from the cache. So is a
+// rebuild's, which writes no new cache file for one edit.
+func TestRebuildKeepsLateFragments(t *testing.T) {
+	dir := writeDemo(t)
+	out := filepath.Join(t.TempDir(), "public")
+	cacheDir := filepath.Join(t.TempDir(), "cache")
+	opts := Options{Now: testNow, CacheDir: cacheDir}
+	opts.Pages, opts.Nav = ITPARG()
+	check := func(when string) {
+		t.Helper()
+		if err := Build(context.Background(), Input{Dir: dir}, out, opts); err != nil {
+			t.Fatalf("%s: %v", when, err)
+		}
+		_, docs, release, err := readCacheFile(cacheDir)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer release(false)
+		kept, pd := 0, 0
+		for p, d := range docs {
+			if d.Minutes != nil {
+				continue
+			}
+			if rc, _, err := d.take(p); err != nil || !rc.PersonalData {
+				continue
+			}
+			pd++
+			if d.Frag != nil && d.Frag.More["breach-section"] != nil && d.Frag.More["breach-csv"] != nil {
+				kept++
+			}
+		}
+		if pd < 3 || kept != pd {
+			t.Errorf("%s: %d of %d personal-data cases have their breach fragments kept", when, kept, pd)
+		}
+	}
+	check("first build")
+	p := caseFile(t, dir, "^personal_data: true$")
+	edit(t, dir, p, func(s string) string { return s + "\nA line added to the narrative.\n" })
+	check("rebuild")
+	edit(t, dir, p, func(s string) string { return s + "\nAnother line.\n" })
+	check("second rebuild")
+}
