@@ -204,9 +204,9 @@ type audience struct {
 	// audience may see.
 	seen, seenMinutes []bool
 	breach            bool // may see breach details
-	// sight names what the audience sees (a hash of the ids of its cases
-	// and minutes): audiences with the same sight are shown the same
-	// cases and minutes, and share work through View.Shared.
+	// sight names what the audience sees in this build (a hash of a mark
+	// for each case and minutes): audiences with the same sight are shown
+	// the same cases and minutes, and share work through View.Shared.
 	sight string
 }
 
@@ -223,23 +223,26 @@ func (a *audience) sees(id string) bool {
 
 func (t *tree) audience(a register.Audience) *audience {
 	v := &audience{Audience: a, t: t, seen: make([]bool, len(t.Cases)), seenMinutes: make([]bool, len(t.Minutes))}
-	h := sha256.New()
+	// Within a build, which cases and minutes an audience sees is a mark
+	// for each, in order.
+	marks := make([]byte, 0, len(t.Cases)+1+len(t.Minutes))
 	for _, c := range t.Cases {
-		if t.Settings.Sees(a, c.Audiences, c.PersonalData) {
+		v.seen[c.n] = t.Settings.Sees(a, c.Audiences, c.PersonalData)
+		if v.seen[c.n] {
 			v.cases = append(v.cases, c)
-			v.seen[c.n] = true
-			h.Write([]byte(c.ID + " "))
 		}
+		marks = append(marks, mark(v.seen[c.n]))
 	}
-	h.Write([]byte("\n"))
+	marks = append(marks, '\n')
 	for _, m := range t.Minutes {
-		if t.Settings.Sees(a, m.Audiences, false) {
+		v.seenMinutes[m.n] = t.Settings.Sees(a, m.Audiences, false)
+		if v.seenMinutes[m.n] {
 			v.minutes = append(v.minutes, m)
-			v.seenMinutes[m.n] = true
-			h.Write([]byte(m.ID + " "))
 		}
+		marks = append(marks, mark(v.seenMinutes[m.n]))
 	}
-	v.sight = string(h.Sum(nil))
+	sight := sha256.Sum256(marks)
+	v.sight = string(sight[:])
 	for _, r := range a.Roles {
 		if slices.Contains(t.Settings.Visibility.PersonalData, r) {
 			v.breach = true
