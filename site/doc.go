@@ -72,7 +72,11 @@
 // index does; a case keeps its field lines, so Has answers as when
 // parsed) with their list rows and export lines; a build that changed
 // under 1% of it does not rewrite it, and it is written while the
-// audiences' pages are made. What a build gathers from the history can be
+// audiences' pages are made. Fragments made after it was written (the
+// breach record's sections, made while the audiences' pages are) or by
+// a build that did not rewrite it are appended to late.bin, which
+// belongs to one generation of cases.bin, each record checked on its
+// own; the next cases.bin folds them in. What a build gathers from the history can be
 // kept the same way (EncodeInput, DecodeInput): register build keeps it
 // by HEAD. A manifest records each tree's page keys and the
 // keys or content hashes of its other files. The next build of the same
@@ -104,6 +108,13 @@
 // history sum and state times (used only for the same events). A rebuild
 // after one edit then stats the case files, parses the one that changed,
 // renders its page and remakes the pages that list it.
+//
+// The summary report is keyed by what it is made of: its cases'
+// summaries and histories' sums, the minutes, and report.Until, the
+// instant it may first read differently with time alone (it says when it
+// was prepared, to the minute; open cases change age band; ICO deadlines
+// pass). A rebuild within that minute whose edit the report does not
+// show keeps it.
 //
 // # Adding a page type
 //
