@@ -1,6 +1,7 @@
 package site
 
 import (
+	"bufio"
 	"encoding/binary"
 	"errors"
 	"hash/crc32"
@@ -129,16 +130,23 @@ func appendLate(dir, gen string, frags []lateFragment, known os.FileInfo) (os.Fi
 	if gen == "" {
 		return nil, errNoCacheFile
 	}
-	var out []byte
-	var rec record
-	for _, f := range frags {
-		rec.bytes([]byte(f.path))
-		rec.bytes([]byte(f.sum))
-		rec.bytes([]byte(f.name))
-		rec.bytes(f.data)
-		out = binary.AppendUvarint(out, uint64(len(rec.b)))
-		out = binary.BigEndian.AppendUint32(append(out, rec.b...), crc32.Checksum(rec.b, castagnoli))
-		rec.b = rec.b[:0]
+	// The records are written as they are encoded: at the end of a build
+	// from nothing they are megabytes, and the heap is near its limit.
+	write := func(w io.Writer) error {
+		bw := bufio.NewWriterSize(w, 1<<16)
+		var rec record
+		for _, f := range frags {
+			rec.b = rec.b[:0]
+			rec.bytes([]byte(f.path))
+			rec.bytes([]byte(f.sum))
+			rec.bytes([]byte(f.name))
+			rec.bytes(f.data)
+			var n [binary.MaxVarintLen64]byte
+			bw.Write(n[:binary.PutUvarint(n[:], uint64(len(rec.b)))])
+			bw.Write(rec.b)
+			bw.Write(binary.BigEndian.AppendUint32(n[:0], crc32.Checksum(rec.b, castagnoli)))
+		}
+		return bw.Flush()
 	}
 	p := filepath.Join(dir, lateFile)
 	appendTo := func() (os.FileInfo, error) {
@@ -146,7 +154,7 @@ func appendLate(dir, gen string, frags []lateFragment, known os.FileInfo) (os.Fi
 		if err != nil {
 			return nil, err
 		}
-		_, err = f.Write(out)
+		err = write(f)
 		if cerr := f.Close(); err == nil {
 			err = cerr
 		}
@@ -167,8 +175,10 @@ func appendLate(dir, gen string, frags []lateFragment, known os.FileInfo) (os.Fi
 		}
 	}
 	if err := replaceFile(dir, lateFile, func(w io.Writer) error {
-		_, err := w.Write(append(keep, out...))
-		return err
+		if _, err := w.Write(keep); err != nil {
+			return err
+		}
+		return write(w)
 	}); err != nil {
 		return nil, err
 	}

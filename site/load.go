@@ -2,6 +2,7 @@ package site
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
@@ -246,6 +247,15 @@ func (c *cache) save() {
 func (c *cache) saveLate() {
 	var frags []lateFragment
 	fragMu.Lock()
+	n := 0
+	for _, d := range c.Docs {
+		if d.Frag != nil {
+			n += len(d.Frag.added)
+		}
+	}
+	if n > 0 {
+		frags = make([]lateFragment, 0, n)
+	}
 	for p, d := range c.Docs {
 		if d.Frag == nil || len(d.Frag.added) == 0 || c.Gen == "" {
 			continue
@@ -259,7 +269,9 @@ func (c *cache) saveLate() {
 	if len(frags) == 0 {
 		return
 	}
-	slices.SortFunc(frags, func(a, b lateFragment) int { return strings.Compare(a.path+"\x00"+a.name, b.path+"\x00"+b.name) })
+	slices.SortFunc(frags, func(a, b lateFragment) int {
+		return cmp.Or(strings.Compare(a.path, b.path), strings.Compare(a.name, b.name))
+	})
 	if st, err := appendLate(c.dir, c.Gen, frags, c.late); err == nil {
 		c.LateSize, c.late = st.Size(), st
 	}
