@@ -190,6 +190,8 @@ type builder struct {
 
 	keyOnce sync.Once
 	keyBase string // what every case page key holds from the options
+	navOnce sync.Once
+	nav     string // what every other page's key holds from the options
 
 	commonOnce sync.Once
 	common     *SiteInfo // the site of pages trees share, which name no audience
@@ -370,7 +372,8 @@ func (b *builder) render(aud string, site *SiteInfo, p Page) error {
 	}
 	dir := filepath.Join(b.out, aud)
 	if p.Key != "" {
-		h := "key:" + sum([]byte(p.Key), []byte(p.Path), []byte(b.reg.envSum), []byte(fmt.Sprint(b.opts.Nav, b.opts.Reload)))
+		b.navOnce.Do(func() { b.nav = fmt.Sprint(b.opts.Nav, b.opts.Reload) })
+		h := "key:" + sum([]byte(p.Key), []byte(p.Path), []byte(b.reg.envSum), []byte(b.nav))
 		if kept, err := b.keep(aud, p.Path, h); kept || err != nil {
 			return err
 		}
