@@ -224,7 +224,7 @@ type builder struct {
 }
 
 func (b *builder) build(ctx context.Context, audiences []register.Audience) error {
-	t, err := parseTemplates(b.reg.Settings.Location())
+	t, err := b.reg.templates()
 	if err != nil {
 		return fmt.Errorf("templates: %w", err)
 	}

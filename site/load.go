@@ -8,6 +8,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"html/template"
 	"io/fs"
 	"os"
 	"path"
@@ -53,6 +54,10 @@ type tree struct {
 	linkOnce sync.Once
 	links    []*Minutes // see linkMinutes
 	linkAt   []int
+
+	// templates returns the page templates for the register's time
+	// zone, parsed while the rest of the register is loaded.
+	templates func() (*template.Template, error)
 }
 
 // cacheVersion changes when the cached data's shape changes.
@@ -343,6 +348,19 @@ func load(ctx context.Context, dir string, kept *cache, cacheDir, build string) 
 	if found != nil {
 		return nil, &BuildError{Findings: found}
 	}
+	// Parsed beside the loading rather than after it, when nothing else
+	// would run beside them.
+	parsed := make(chan struct{})
+	var tmpl *template.Template
+	var tmplErr error
+	go func() {
+		defer close(parsed)
+		tmpl, tmplErr = parseTemplates(t.Settings.Location())
+	}()
+	t.templates = func() (*template.Template, error) {
+		<-parsed
+		return tmpl, tmplErr
+	}
 	t.envSum = sum([]byte(cacheVersion), []byte(build), settings, people, workflow, templateSum())
 	paths, err := casePaths(fsys)
 	if err != nil {
@@ -402,18 +420,18 @@ func load(ctx context.Context, dir string, kept *cache, cacheDir, build string) 
 		t.cache.envChanged = true
 	}
 
-	parsed := make([]*cachedCase, len(paths))
+	parsedCases := make([]*cachedCase, len(paths))
 	cases, errs, err := loadAll(ctx, len(paths), func(i int) (c *Case, found register.Findings, err error) {
 		if !there[i] {
 			return nil, nil, nil
 		}
-		c, parsed[i], found, err = t.loadCase(fsys, paths[i], stamps[i])
+		c, parsedCases[i], found, err = t.loadCase(fsys, paths[i], stamps[i])
 		return c, found, err
 	})
 	if err != nil {
 		return nil, err
 	}
-	t.cache.addParsed(paths, parsed)
+	t.cache.addParsed(paths, parsedCases)
 	found = append(found, errs...)
 	for _, c := range cases {
 		if c == nil {
@@ -437,15 +455,15 @@ func load(ctx context.Context, dir string, kept *cache, cacheDir, build string) 
 	if err != nil {
 		return nil, err
 	}
-	parsed = make([]*cachedCase, len(mpaths))
+	parsedMinutes := make([]*cachedCase, len(mpaths))
 	mins, errs, err := loadAll(ctx, len(mpaths), func(i int) (m *Minutes, found register.Findings, err error) {
-		m, parsed[i], found, err = t.loadMinutes(fsys, mpaths[i])
+		m, parsedMinutes[i], found, err = t.loadMinutes(fsys, mpaths[i])
 		return m, found, err
 	})
 	if err != nil {
 		return nil, err
 	}
-	t.cache.addParsed(mpaths, parsed)
+	t.cache.addParsed(mpaths, parsedMinutes)
 	found = append(found, errs...)
 	for _, m := range mins {
 		if m == nil {
