@@ -297,16 +297,20 @@ func (b *builder) build(ctx context.Context, audiences []register.Audience) erro
 		b.manifestData = make(chan []byte, 1)
 		go func() { b.manifestData <- encodeManifest(m) }()
 	}
-	// Last, as it moves the previous tree's folders over.
-	for j, a := range views {
+	// Last, as it moves the previous tree's folders over; the trees side
+	// by side (each is renames and writes the kernel works through).
+	if err := parallel(ctx, len(views), func(j int) error {
+		a := views[j]
 		if err := b.updateCases(a, pending[j]); err != nil {
-			b.moveBack()
 			return fmt.Errorf("audience %s: %w", a.Name, err)
 		}
 		if err := b.patchFolders(a.Name); err != nil {
-			b.moveBack()
 			return fmt.Errorf("audience %s: %w", a.Name, err)
 		}
+		return nil
+	}); err != nil {
+		b.moveBack() // once every tree has stopped
+		return err
 	}
 	b.lap("updating moved case pages")
 	return nil
