@@ -188,10 +188,9 @@ type builder struct {
 	updatedOnce sync.Once
 	updatedAt   map[*Case]time.Time
 
-	keyOnce sync.Once
-	keyBase string // what every case page key holds from the options
-	navOnce sync.Once
-	nav     string // what every other page's key holds from the options
+	// keyBase and nav are what every case page's key and every other
+	// page's key hold of the options.
+	keyBase, nav string
 
 	commonOnce sync.Once
 	common     *SiteInfo // the site of pages trees share, which name no audience
@@ -376,7 +375,6 @@ func (b *builder) render(aud string, site *SiteInfo, p Page) error {
 	}
 	dir := filepath.Join(b.out, aud)
 	if p.Key != "" {
-		b.navOnce.Do(func() { b.nav = fmt.Sprint(b.opts.Nav, b.opts.Reload) })
 		h := "key:" + sum([]byte(p.Key), []byte(p.Path), []byte(b.reg.envSum), []byte(b.nav))
 		if kept, err := b.keep(aud, p.Path, h); kept || err != nil {
 			return err
@@ -415,11 +413,11 @@ func (b *builder) render(aud string, site *SiteInfo, p Page) error {
 // bytes need no hash, so it goes straight to its file (some are
 // megabytes: the breach record, the exports).
 func (b *builder) makeKeyed(dir, h string, p Page) error {
-	make := p.Make
+	write := p.Make
 	switch {
-	case make != nil:
+	case write != nil:
 	case p.Template != "":
-		make = func(w io.Writer) error {
+		write = func(w io.Writer) error {
 			if err := b.tmpl.ExecuteTemplate(w, p.Template, pageData(b.commonSite(), p)); err != nil {
 				return fmt.Errorf("render %s: %w", p.Template, err)
 			}
@@ -428,7 +426,7 @@ func (b *builder) makeKeyed(dir, h string, p Page) error {
 	default:
 		return b.writeShared(dir, p.Path, h, p.Body)
 	}
-	return b.writeSharedWith(dir, p.Path, h, make)
+	return b.writeSharedWith(dir, p.Path, h, write)
 }
 
 // making is a page with a Key being made by one tree of the build: done
@@ -472,7 +470,7 @@ func (b *builder) writeShared(dir, p, h string, data []byte) error {
 }
 
 // writeSharedWith is writeShared of a page make writes.
-func (b *builder) writeSharedWith(dir, p, h string, make func(io.Writer) error) error {
+func (b *builder) writeSharedWith(dir, p, h string, write func(io.Writer) error) error {
 	full := filepath.Join(dir, filepath.FromSlash(p))
 	if err := b.mkdir(filepath.Dir(full)); err != nil {
 		return err
@@ -482,7 +480,7 @@ func (b *builder) writeSharedWith(dir, p, h string, make func(io.Writer) error) 
 		return err
 	}
 	w := bufio.NewWriterSize(f, 64<<10)
-	err = make(w)
+	err = write(w)
 	if err == nil {
 		err = w.Flush()
 	}
@@ -951,7 +949,6 @@ func (b *builder) updateCases(a *audience, pending []pagePlan) error {
 
 // caseKey is the content key of a case page: everything it shows.
 func (b *builder) caseKey(c *Case, ms []*Minutes, breach bool, k clock, hist string) string {
-	b.keyOnce.Do(func() { b.keyBase = fmt.Sprint(b.opts.Reload, b.opts.Nav, b.in.HistoryNote) })
 	key := pageKeys.Get().(*pageKey)
 	defer pageKeys.Put(key)
 	key.b = key.b[:0]

@@ -47,10 +47,7 @@ func (c *Case) summaryRecord() []byte {
 	if c.entry != nil {
 		return c.entry.Summary
 	}
-	c.recOnce.Do(func() {
-		s := summary(c.Case)
-		c.rec = encodeSummary(&s)
-	})
+	c.recOnce.Do(func() { c.rec = encodeSummary(c.Case) })
 	return c.rec
 }
 
@@ -94,8 +91,9 @@ func summary(c *register.Case) register.Case {
 	return s
 }
 
-// encodeSummary returns the cache's form of a case's summary: its fields
-// one after the other (strings, times, lists as a count plus one, 0 for
+// encodeSummary returns the cache's form of a case's summary (see
+// summary; it reads only those fields, so the case may be whole): its
+// fields one after the other (strings, times, lists as a count plus one, 0 for
 // none; a part that may be absent as 1 or 0 first).
 func encodeSummary(c *register.Case) []byte {
 	var r record

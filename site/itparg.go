@@ -7,6 +7,7 @@ import (
 	"html/template"
 	"io"
 	"io/fs"
+	"slices"
 	"sync"
 	"time"
 
@@ -63,13 +64,7 @@ func actionsPage(ctx context.Context, v *View) ([]Page, error) {
 	today := review.Today(r, v.Now)
 	// The page shows the actions of the minutes and which of their
 	// cases the audience may see, as of today: its key.
-	key := []byte("actions " + today.Format(time.DateOnly))
-	for _, m := range v.Minutes {
-		key = append(append(append(append(append(key, ' '), m.ID...), ' '), m.Sum...), ' ')
-		for _, a := range m.Actions {
-			key = append(key, mark(a.Case == "" || v.Sees(a.Case)))
-		}
-	}
+	key := appendActionsKey([]byte("actions "+today.Format(time.DateOnly)), v)
 	body := func() (template.HTML, error) {
 		items := review.Actions(r, today, review.Filter{})
 		visible := items[:0]
@@ -121,11 +116,10 @@ func reportPage(ctx context.Context, v *View) ([]Page, error) {
 	// audience sees, the settings (in every page's key), and the time,
 	// which changes it only at report.Until: its key. It is made only if
 	// the key changed, once for the audiences that see the same cases.
-	key, err := v.Shared("report key "+v.a.sight, func() (any, error) { return reportKey(v, r, opts), nil })
+	got, err := v.Shared("report "+v.a.sight, func() (any, error) { return &madeReport{key: reportKey(v, r, opts)}, nil })
 	if err != nil {
 		return nil, err
 	}
-	got, _ := v.Shared("report "+v.a.sight, func() (any, error) { return new(madeReport), nil })
 	made := got.(*madeReport)
 	ready := func() error {
 		made.once.Do(func() {
@@ -146,7 +140,7 @@ func reportPage(ctx context.Context, v *View) ([]Page, error) {
 		return nil, err
 	}
 	pages := []Page{
-		{Path: "report/index.html", Title: "Summary report for ITPARG", Template: "itparg", Section: "report/", Key: key.(string),
+		{Path: "report/index.html", Title: "Summary report for ITPARG", Template: "itparg", Section: "report/", Key: made.key,
 			Data: itpargPage{Stylesheet: "report.css", Lazy: func() (template.HTML, error) {
 				err := ready()
 				return made.body, err
@@ -154,7 +148,7 @@ func reportPage(ctx context.Context, v *View) ([]Page, error) {
 		{Path: "report/report.css", Body: css},
 	}
 	for _, name := range report.ChartFiles() {
-		pages = append(pages, Page{Path: "report/" + name, Key: key.(string), Make: func(w io.Writer) error {
+		pages = append(pages, Page{Path: "report/" + name, Key: made.key, Make: func(w io.Writer) error {
 			if err := ready(); err != nil {
 				return err
 			}
@@ -166,8 +160,10 @@ func reportPage(ctx context.Context, v *View) ([]Page, error) {
 }
 
 // madeReport is the summary report of the audiences that see the same
-// cases, made when a tree first renders one of its pages.
+// cases: its pages' key, and the report, made when a tree first renders
+// one of its pages.
 type madeReport struct {
+	key    string
 	once   sync.Once
 	body   template.HTML
 	charts map[string][]byte
@@ -176,20 +172,26 @@ type madeReport struct {
 
 // reportKey is the key of the summary report's pages (see reportPage).
 func reportKey(v *View, r *register.Register, opts report.Options) string {
-	head := fmt.Appendf(nil, "report\n%d %t\n", report.Until(r, opts).UnixNano(), opts.Timeline != nil)
-	for _, m := range v.Minutes {
-		head = append(append(append(append(head, m.ID...), ' '), m.Sum...), ' ')
-		for _, a := range m.Actions {
-			head = append(head, mark(a.Case == "" || v.Sees(a.Case)))
-		}
-		head = append(head, '\n')
-	}
-	return casesKey(string(head), v.Cases, func(b []byte, c *Case) []byte {
+	head := appendActionsKey(fmt.Appendf(nil, "report\n%d %t\n", report.Until(r, opts).UnixNano(), opts.Timeline != nil), v)
+	return casesKey(string(append(head, '\n')), v.Cases, func(b []byte, c *Case) []byte {
 		rec := c.summaryRecord()
 		b = append(binary.AppendUvarint(b, uint64(len(rec))), rec...)
 		h := v.hist[c.n].sum
 		return append(binary.AppendUvarint(b, uint64(len(h))), h...)
 	})
+}
+
+// appendActionsKey appends to key what a page of the minutes' actions
+// reads of them: each visible minutes' id and sum, and whether the
+// audience sees each action's case.
+func appendActionsKey(key []byte, v *View) []byte {
+	for _, m := range v.Minutes {
+		key = append(append(append(append(append(key, ' '), m.ID...), ' '), m.Sum...), ' ')
+		for _, a := range m.Actions {
+			key = append(key, mark(a.Case == "" || v.Sees(a.Case)))
+		}
+	}
+	return key
 }
 
 // breachesPage is the Art. 33(5) record, for audiences that may see
@@ -256,7 +258,7 @@ func breachesPage(ctx context.Context, v *View) ([]Page, error) {
 			}
 			records = append(records, r)
 		}
-		return report.BreachesCSVOf(w, records)
+		return report.CSVOf(w, report.BreachColumns, slices.Values(records))
 	}
 	return []Page{page, {Path: "breaches/breaches.csv", Make: csv, Key: page.Key}}, nil
 }

@@ -135,16 +135,15 @@ func appendLate(dir, gen string, frags []lateFragment, known os.FileInfo) (os.Fi
 	write := func(w io.Writer) error {
 		bw := bufio.NewWriterSize(w, 1<<16)
 		var rec record
+		var sum [4]byte
 		for _, f := range frags {
-			rec.b = rec.b[:0]
 			rec.bytes([]byte(f.path))
 			rec.bytes([]byte(f.sum))
 			rec.bytes([]byte(f.name))
 			rec.bytes(f.data)
-			var n [binary.MaxVarintLen64]byte
-			bw.Write(n[:binary.PutUvarint(n[:], uint64(len(rec.b)))])
-			bw.Write(rec.b)
-			bw.Write(binary.BigEndian.AppendUint32(n[:0], crc32.Checksum(rec.b, castagnoli)))
+			binary.BigEndian.PutUint32(sum[:], crc32.Checksum(rec.b, castagnoli))
+			rec.writeTo(bw)
+			bw.Write(sum[:])
 		}
 		return bw.Flush()
 	}
@@ -163,7 +162,7 @@ func appendLate(dir, gen string, frags []lateFragment, known os.FileInfo) (os.Fi
 		}
 		return os.Stat(p)
 	}
-	if st, err := os.Stat(p); err == nil && known != nil && os.SameFile(st, known) && st.Size() == known.Size() && st.ModTime().Equal(known.ModTime()) {
+	if unchanged(p, known) {
 		return appendTo()
 	}
 	keep := lateHead(gen)

@@ -164,8 +164,7 @@ func (d *cachedCase) encoded() (whole, sum []byte, err error) {
 		}
 	}
 	if sum == nil && d.parsed != nil {
-		s := summary(d.parsed)
-		sum = encodeSummary(&s)
+		sum = encodeSummary(d.parsed)
 	}
 	return whole, sum, nil
 }
@@ -250,6 +249,9 @@ func (c *cache) save() {
 // saveLate appends the fragments added since the cache file was written
 // (or read) to the late fragments file.
 func (c *cache) saveLate() {
+	if c.Gen == "" {
+		return // no cache file for them to belong to: the next one holds them
+	}
 	var frags []lateFragment
 	fragMu.Lock()
 	n := 0
@@ -262,7 +264,7 @@ func (c *cache) saveLate() {
 		frags = make([]lateFragment, 0, n)
 	}
 	for p, d := range c.Docs {
-		if d.Frag == nil || len(d.Frag.added) == 0 || c.Gen == "" {
+		if d.Frag == nil || len(d.Frag.added) == 0 {
 			continue
 		}
 		for _, name := range d.Frag.added {
@@ -350,17 +352,9 @@ func load(ctx context.Context, dir string, kept *cache, cacheDir, build string) 
 	}
 	// Parsed beside the loading rather than after it, when nothing else
 	// would run beside them.
-	parsed := make(chan struct{})
-	var tmpl *template.Template
-	var tmplErr error
-	go func() {
-		defer close(parsed)
-		tmpl, tmplErr = parseTemplates(t.Settings.Location())
-	}()
-	t.templates = func() (*template.Template, error) {
-		<-parsed
-		return tmpl, tmplErr
-	}
+	loc := t.Settings.Location()
+	t.templates = sync.OnceValues(func() (*template.Template, error) { return parseTemplates(loc) })
+	go t.templates()
 	t.envSum = sum([]byte(cacheVersion), []byte(build), settings, people, workflow, templateSum())
 	paths, err := casePaths(fsys)
 	if err != nil {

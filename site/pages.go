@@ -502,18 +502,13 @@ func fragmentSum(i int) func(b []byte, c *Case) []byte {
 
 // writeCSV writes the cases' CSV records under the header.
 func writeCSV(w io.Writer, cases []*Case) error {
-	cw := report.NewCSVWriter(w)
-	cw.Write(csvHeader)
-	cw.Flush()
-	if err := cw.Error(); err != nil {
-		return err
-	}
-	for _, c := range cases {
-		if _, err := w.Write(c.frag.CSV); err != nil {
-			return err
+	return report.CSVOf(w, csvHeader, func(yield func([]byte) bool) {
+		for _, c := range cases {
+			if !yield(c.frag.CSV) {
+				return
+			}
 		}
-	}
-	return nil
+	})
 }
 
 // writeFragments writes a JSON fragment of each case as an array.
@@ -523,7 +518,9 @@ func writeFragments(w io.Writer, cases []*Case, part func(*fragments) []byte) er
 	}
 	for i, c := range cases {
 		if i > 0 {
-			io.WriteString(w, ",\n")
+			if _, err := io.WriteString(w, ",\n"); err != nil {
+				return err
+			}
 		}
 		if _, err := w.Write(part(c.frag)); err != nil {
 			return err

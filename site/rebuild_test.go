@@ -1,6 +1,7 @@
 package site
 
 import (
+	"bytes"
 	"context"
 	"os"
 	"path/filepath"
@@ -186,7 +187,11 @@ func TestSummaryRoundTrip(t *testing.T) {
 	var ico, notified, review, breach int
 	for _, c := range r.Cases {
 		want := summary(c)
-		got, err := decodeSummary(encodeSummary(&want))
+		enc := encodeSummary(&want)
+		if !bytes.Equal(encodeSummary(c), enc) {
+			t.Errorf("%s: the case whole encodes another summary than its summary does", c.ID)
+		}
+		got, err := decodeSummary(enc)
 		if err != nil {
 			t.Fatalf("%s: %v", c.ID, err)
 		}

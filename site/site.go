@@ -214,7 +214,8 @@ func (s *Builder) Build(ctx context.Context, in Input, out string, opts Options)
 	if err := os.Chmod(tmp, 0o755); err != nil {
 		return err
 	}
-	b := &builder{in: in, opts: opts, reg: reg, out: tmp, prev: out, files: map[string]map[string]string{}, lap: lap, prevHist: s.hist}
+	b := &builder{in: in, opts: opts, reg: reg, out: tmp, prev: out, files: map[string]map[string]string{}, lap: lap, prevHist: s.hist,
+		keyBase: fmt.Sprint(opts.Reload, opts.Nav, in.HistoryNote), nav: fmt.Sprint(opts.Nav, opts.Reload)}
 	defer func() {
 		if b.saved != nil {
 			<-b.saved // nothing is written after Build returns
@@ -271,13 +272,21 @@ func (s *Builder) Build(ctx context.Context, in Input, out string, opts Options)
 // in memory if the file on disk is still the one this Builder wrote,
 // else the file's.
 func (s *Builder) readManifest(dir string) *manifest {
-	if s.manifest != nil && dir != "" {
-		st, err := os.Stat(filepath.Join(dir, manifestFile))
-		if err == nil && os.SameFile(st, s.written) && st.Size() == s.written.Size() && st.ModTime().Equal(s.written.ModTime()) {
-			return s.manifest
-		}
+	if s.manifest != nil && dir != "" && unchanged(filepath.Join(dir, manifestFile), s.written) {
+		return s.manifest
 	}
 	return readManifest(dir)
+}
+
+// unchanged reports whether the file at p is still the one known: the
+// same file, of the same size and time. (A file this package rewrites is
+// replaced by a rename; one it appends to grows.)
+func unchanged(p string, known os.FileInfo) bool {
+	if known == nil {
+		return false
+	}
+	st, err := os.Stat(p)
+	return err == nil && os.SameFile(st, known) && st.Size() == known.Size() && st.ModTime().Equal(known.ModTime())
 }
 
 // stopwatch returns a function that reports the time since its last

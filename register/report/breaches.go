@@ -2,9 +2,9 @@ package report
 
 import (
 	"bufio"
-	"bytes"
 	"fmt"
 	"io"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -108,38 +108,14 @@ func BreachesCSV(w io.Writer, cases []*register.Case, loc *time.Location) error 
 			return err
 		}
 	}
-	return BreachesCSVOf(w, rows)
+	return CSVOf(w, BreachColumns, slices.Values(rows))
 }
 
-// BreachCSVRecord returns the case's record of the breach record's CSV,
-// so a site can keep it between builds and write the CSV from the
-// records with BreachesCSVOf.
+// BreachCSVRecord returns the case's record of the breach record's CSV
+// (columns BreachColumns), so a site can keep it between builds and
+// write the CSV from the records with CSVOf.
 func BreachCSVRecord(c *register.Case, loc *time.Location) ([]byte, error) {
-	var b bytes.Buffer
-	cw := NewCSVWriter(&b)
-	if err := cw.Write(Row(c, loc).cells()); err != nil {
-		return nil, err
-	}
-	cw.Flush()
-	return b.Bytes(), cw.Error()
-}
-
-// BreachesCSVOf writes the breach record's CSV: its header, then the
-// records BreachCSVRecord made.
-func BreachesCSVOf(w io.Writer, records [][]byte) error {
-	cw := NewCSVWriter(w)
-	if err := cw.Write(BreachColumns); err != nil {
-		return err
-	}
-	if cw.Flush(); cw.Error() != nil {
-		return cw.Error()
-	}
-	for _, r := range records {
-		if _, err := w.Write(r); err != nil {
-			return err
-		}
-	}
-	return nil
+	return CSVRecord(Row(c, loc).cells())
 }
 
 // BreachesMarkdown writes the breach record as Markdown: a section per

@@ -2,11 +2,13 @@ package report
 
 import (
 	"bufio"
+	"bytes"
 	"encoding/csv"
 	"fmt"
 	"html/template"
 	"io"
 	"io/fs"
+	"iter"
 	"strconv"
 	"strings"
 	"sync"
@@ -44,8 +46,8 @@ type view struct {
 // deadlineRows and actionRows write the rows of the report's two long
 // tables, a thousand each for a register of ten thousand cases, in Go:
 // the template spent several microseconds a cell calling its escaper
-// through reflection, and the report is remade on every build of the
-// site. Every text is escaped as html/template escapes text in an
+// through reflection, and a site remakes the report whenever a case it
+// counts changes. Every text is escaped as html/template escapes text in an
 // element (escapeText); TestRowsAsTemplate holds the rows to what the
 // template made.
 func (s *Summary) deadlineRows() template.HTML {
@@ -413,6 +415,36 @@ func (w *CSVWriter) Write(record []string) error {
 		out[i] = Neutralise(c)
 	}
 	return w.Writer.Write(out)
+}
+
+// CSVRecord returns one record as a CSVWriter writes it, for a file
+// written later from records kept apart (CSVOf).
+func CSVRecord(cells []string) ([]byte, error) {
+	var b bytes.Buffer
+	cw := NewCSVWriter(&b)
+	if err := cw.Write(cells); err != nil {
+		return nil, err
+	}
+	cw.Flush()
+	return b.Bytes(), cw.Error()
+}
+
+// CSVOf writes a CSV file of records made already (CSVRecord): the
+// header, then the records.
+func CSVOf(w io.Writer, header []string, records iter.Seq[[]byte]) error {
+	cw := NewCSVWriter(w)
+	if err := cw.Write(header); err != nil {
+		return err
+	}
+	if cw.Flush(); cw.Error() != nil {
+		return cw.Error()
+	}
+	for r := range records {
+		if _, err := w.Write(r); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // Neutralise prefixes a cell starting with = + - @, a tab or a carriage
