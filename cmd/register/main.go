@@ -5,6 +5,7 @@ package main
 import (
 	"fmt"
 	"os"
+	"runtime"
 	"runtime/pprof"
 )
 
@@ -14,6 +15,7 @@ func main() {
 	stop()
 	if file := os.Getenv("REGISTER_MEMPROFILE"); file != "" {
 		if f, err := os.Create(file); err == nil {
+			runtime.GC() // the profile counts up to the last collection
 			pprof.Lookup("allocs").WriteTo(f, 0)
 			f.Close()
 		}
