@@ -10,6 +10,7 @@ import (
 )
 
 func main() {
+	hugeHeap(hugeHeapSize, os.Getenv("GODEBUG"))
 	stop := profile(os.Getenv("REGISTER_CPUPROFILE"))
 	code := run(os.Args[1:], stdio())
 	stop()
