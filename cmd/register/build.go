@@ -71,11 +71,15 @@ a rebuild after a few edits renders only what changed.`,
 // buildMemoryLimit is the soft heap limit of a build unless GOMEMLIMIT
 // says otherwise: the garbage collector works harder near it instead of
 // letting the heap double. A 10,000-case build holds up to about 150 MB
-// live; at 224 MiB its peak is about 238 MiB (at 240 MiB, 254 MiB, which
-// is within a few per cent of half Hugo's peak on the same register),
-// and below 200 MiB the collector runs without pause (measured with
-// testdata/bench/site.sh; set GOMEMLIMIT to choose otherwise).
-const buildMemoryLimit = 224 << 20
+// live. Its peak resident memory (the heap in huge pages, see hugeHeap)
+// was 245 MiB at a limit of 224 MiB, 234 MiB at 212 MiB and 226 MiB at
+// 200 MiB; each step down made the full build 2-6% slower, and below
+// 200 MiB the collector runs without pause. Hugo's peak on the same
+// register is 530-570 MiB; the build is to stay under half of it, with
+// room for a slow moment of the machine, when the heap overshoots the
+// limit (measured with testdata/bench/site.sh and interleaved full
+// builds; set GOMEMLIMIT to choose otherwise).
+const buildMemoryLimit = 212 << 20
 
 func runBuild(ctx context.Context, e *env, o buildOptions) error {
 	start := time.Now()
