@@ -2,7 +2,6 @@ package site
 
 import (
 	"bufio"
-	"bytes"
 	"context"
 	"crypto/rand"
 	"crypto/sha256"
@@ -15,7 +14,6 @@ import (
 	"path/filepath"
 
 	"github.com/council/register/register"
-	"github.com/council/register/register/dirfs"
 )
 
 // The build cache is one file, read whole with one read and sliced, not
@@ -43,55 +41,26 @@ func cacheMagic() string { return "register site cache\n" + cacheVersion + "\n" 
 // readCacheFile reads the cache file in dir. Any damage makes it
 // unreadable as a whole: the build then parses every file afresh.
 //
-// The file is mapped, not read: a rebuild reads tens of megabytes of it,
-// and fresh memory to read them into cost a tenth of a rebuild on a
-// virtual machine. The entries' cases, summaries and fragments are left
-// in the mapping (a case decoded from them copies what it keeps), and
-// stay there for the whole build: release(keep) unmaps the file, first
-// copying them out if keep is set (a Builder keeps its cache for the
-// next build); after release(false) nothing taken from the entries may
-// be used.
+// The file is read whole into memory, and the entries' cases, summaries
+// and fragments are slices of it: a case decoded from them copies what
+// it keeps. (Mapping the file instead saved the fresh memory to read it
+// into, but its first touch, page by page, cost more than reading it
+// into a heap in huge pages: see cmd/register's hugeHeap.)
 //
 // The fragments of the late fragments file of the same generation are
 // added to the entries they belong to (see readLate).
-func readCacheFile(dir string) (head cacheHead, docs map[string]*cachedCase, release func(keep bool), err error) {
-	data, mapped, err := dirfs.MapFile(filepath.Join(dir, cacheFile))
+func readCacheFile(dir string) (head cacheHead, docs map[string]*cachedCase, err error) {
+	data, err := os.ReadFile(filepath.Join(dir, cacheFile))
 	if err != nil {
-		return cacheHead{}, nil, nil, err
+		return cacheHead{}, nil, err
 	}
 	head, docs, err = parseCacheFile(data)
 	if err != nil {
-		if mapped {
-			dirfs.Unmap(data)
-		}
-		return cacheHead{}, nil, nil, err
+		return cacheHead{}, nil, err
 	}
 	head.Size = int64(len(data))
-	late, lateMapped, lateWhole := readLate(dir, head.Gen, docs)
-	head.LateSize, head.Late = int64(len(late)), lateWhole
-	unmap := func() {
-		if mapped {
-			dirfs.Unmap(data)
-		}
-		if lateMapped {
-			dirfs.Unmap(late)
-		}
-	}
-	release = func(keep bool) {
-		if keep {
-			for _, d := range docs {
-				d.Case, d.Summary, d.Body = bytes.Clone(d.Case), bytes.Clone(d.Summary), bytes.Clone(d.Body)
-				if f := d.Frag; f != nil {
-					f.Row, f.CSV, f.JSON, f.Search, f.Sums = bytes.Clone(f.Row), bytes.Clone(f.CSV), bytes.Clone(f.JSON), bytes.Clone(f.Search), bytes.Clone(f.Sums)
-					for k, v := range f.More {
-						f.More[k] = bytes.Clone(v)
-					}
-				}
-			}
-		}
-		unmap()
-	}
-	return head, docs, release, nil
+	head.LateSize, head.Late = readLate(dir, head.Gen, docs)
+	return head, docs, nil
 }
 
 // cacheHead is what a cache file says of itself.
@@ -105,8 +74,8 @@ type cacheHead struct {
 	Late           os.FileInfo
 }
 
-// parseCacheFile reads the bytes of a cache file. Each entry's Case is a
-// slice of data; everything else is copied.
+// parseCacheFile reads the bytes of a cache file. Each entry's case,
+// summary, body and fragments are slices of data.
 func parseCacheFile(data []byte) (head cacheHead, docs map[string]*cachedCase, err error) {
 	r, err := checkedFields(data, cacheMagic())
 	if err != nil {

@@ -98,8 +98,7 @@
 // time of ten thousand cases. Likewise the history read back from the
 // kept input holds what every build reads of each case's history, and
 // decodes the events of the cases whose pages are rendered. The cache
-// file is mapped, and what the build takes from it stays in the mapping
-// until the build is done.
+// file is read whole, and the entries are slices of it.
 //
 // A Builder builds again and again in one process (register serve) and
 // keeps in memory what each build would otherwise read back from the

@@ -8,8 +8,6 @@ import (
 	"io"
 	"os"
 	"path/filepath"
-
-	"github.com/council/register/register/dirfs"
 )
 
 // The late fragments file keeps the fragments page types make after the
@@ -39,34 +37,31 @@ type lateFragment struct {
 	data            []byte
 }
 
-// readLate maps the late fragments file in dir, if it is of generation
+// readLate reads the late fragments file in dir, if it is of generation
 // gen, and adds its fragments to the entries of docs whose files they
 // were made from (the same path and sum); later records replace earlier
-// ones. It returns the mapped bytes (to unmap when mapped), which the
-// fragments are slices of, and, if every record is whole, what the file
-// was when read (see appendLate).
-func readLate(dir, gen string, docs map[string]*cachedCase) (data []byte, mapped bool, whole os.FileInfo) {
+// ones. The fragments are slices of the bytes read. It returns the
+// file's size and, if every record is whole, what the file was when read
+// (see appendLate).
+func readLate(dir, gen string, docs map[string]*cachedCase) (size int64, whole os.FileInfo) {
 	p := filepath.Join(dir, lateFile)
 	st, err := os.Stat(p)
 	if err != nil {
-		return nil, false, nil
+		return 0, nil
 	}
-	data, mapped, err = dirfs.MapFile(p)
+	data, err := os.ReadFile(p)
 	if err != nil {
-		return nil, false, nil
+		return 0, nil
 	}
 	recs, end, ok := lateRecords(data, gen)
 	if !ok {
-		if mapped {
-			dirfs.Unmap(data)
-		}
-		return nil, false, nil
+		return 0, nil
 	}
 	attachLate(docs, recs)
 	if end == len(data) && st.Size() == int64(len(data)) {
 		whole = st
 	}
-	return data, mapped, whole
+	return int64(len(data)), whole
 }
 
 // attachLate adds each fragment to the entry of docs it was made for:

@@ -81,9 +81,6 @@ type cache struct {
 	// and adds the entries of files it parsed only once they are all
 	// read (see addParsed).
 	Docs map[string]*cachedCase
-	// release lets go of the file the entries were read from (see
-	// readCacheFile).
-	release func(keep bool)
 	// changed counts the entries this build added, replaced or dropped,
 	// and envChanged says the fragments were all dropped.
 	changed    int
@@ -176,21 +173,10 @@ func openCache(dir string) *cache {
 	if dir == "" {
 		return nil
 	}
-	if head, docs, release, err := readCacheFile(dir); err == nil {
-		c.Env, c.Gen, c.Size, c.LateSize, c.late, c.Docs, c.release = head.Env, head.Gen, head.Size, head.LateSize, head.Late, docs, release
+	if head, docs, err := readCacheFile(dir); err == nil {
+		c.Env, c.Gen, c.Size, c.LateSize, c.late, c.Docs = head.Env, head.Gen, head.Size, head.LateSize, head.Late, docs
 	}
 	return c
-}
-
-// releaseFile lets go of the cache file read (see readCacheFile),
-// copying out what the entries hold of it if keep is set. Until then
-// the entries, and the cases and fragments the build took from them,
-// may be slices of the file.
-func (c *cache) releaseFile(keep bool) {
-	if c != nil && c.release != nil {
-		c.release(keep)
-		c.release = nil
-	}
 }
 
 // reuse readies a cache kept in memory from the last build for the next
@@ -304,18 +290,14 @@ func load(ctx context.Context, dir string, kept *cache, cacheDir, build string) 
 	fsys := dirfs.New(dir)
 	t := &tree{dir: dir, cases: map[string]*Case{}, minutes: map[string]*Minutes{}}
 	// The cache file is read and checked while the case files are listed
-	// and looked at. The caller releases it once the build is done with
-	// it; a load that fails does.
+	// and looked at; a load that fails waits for it all the same.
 	var opened chan *cache
 	if kept == nil || kept.dir != cacheDir {
 		opened = make(chan *cache, 1)
 		go func() { opened <- openCache(cacheDir) }()
 		defer func() {
 			if opened != nil {
-				t.cache = <-opened
-			}
-			if err != nil {
-				t.cache.releaseFile(false)
+				<-opened
 			}
 		}()
 	}

@@ -244,11 +244,10 @@ func TestRebuildKeepsLateFragments(t *testing.T) {
 		if err := Build(context.Background(), Input{Dir: dir}, out, opts); err != nil {
 			t.Fatalf("%s: %v", when, err)
 		}
-		_, docs, release, err := readCacheFile(cacheDir)
+		_, docs, err := readCacheFile(cacheDir)
 		if err != nil {
 			t.Fatal(err)
 		}
-		defer release(false)
 		kept, pd := 0, 0
 		for p, d := range docs {
 			if d.Minutes != nil {

@@ -171,9 +171,6 @@ func (s *Builder) Build(ctx context.Context, in Input, out string, opts Options)
 	reg, err := load(ctx, in.Dir, s.cache, opts.CacheDir, opts.Build)
 	if reg != nil {
 		s.cache = reg.cache
-		// The build takes cases and fragments from the cache file until
-		// it is done (see readCacheFile).
-		defer reg.cache.releaseFile(!s.once)
 	}
 	if gerr := <-gathered; err == nil {
 		err = gerr
