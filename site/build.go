@@ -23,7 +23,6 @@ import (
 
 	"github.com/council/register/register"
 	"github.com/council/register/register/dirfs"
-	"github.com/council/register/templates"
 	"github.com/yuin/goldmark"
 )
 
@@ -628,7 +627,6 @@ func validPath(p string) bool {
 // audiencePages writes everything of an audience's tree but the case
 // pages.
 func (b *builder) audiencePages(ctx context.Context, a *audience, shared *sync.Map) error {
-	dir := filepath.Join(b.out, a.Name)
 	v := &View{Audience: a.Audience, Settings: b.reg.Settings, People: b.reg.People, Workflow: b.reg.Workflow,
 		Cases: a.cases, Minutes: a.minutes, BreachDetails: a.breach, Now: b.opts.Now, in: &b.in, a: a, shared: shared, hist: b.hist}
 	site := b.siteInfo(a)
@@ -638,7 +636,7 @@ func (b *builder) audiencePages(ctx context.Context, a *audience, shared *sync.M
 	// the others do not wait for the slowest (the summary report).
 	var mu sync.Mutex
 	seen := map[string]bool{}
-	if err := parallel(ctx, len(makers), func(i int) error {
+	return parallel(ctx, len(makers), func(i int) error {
 		pages, err := makers[i](ctx, v)
 		if err != nil {
 			return err
@@ -653,26 +651,6 @@ func (b *builder) audiencePages(ctx context.Context, a *audience, shared *sync.M
 		}
 		mu.Unlock()
 		return parallel(ctx, len(pages), func(i int) error { return b.render(a.Name, site, pages[i]) })
-	}); err != nil {
-		return err
-	}
-	return b.copyStatic(dir)
-}
-
-// copyStatic copies templates/static into the tree.
-func (b *builder) copyStatic(dir string) error {
-	return fs.WalkDir(templates.FS, "static", func(p string, d fs.DirEntry, err error) error {
-		if err != nil || d.IsDir() {
-			return err
-		}
-		if p == "static/reload.js" && !b.opts.Reload {
-			return nil
-		}
-		data, err := fs.ReadFile(templates.FS, p)
-		if err != nil {
-			return err
-		}
-		return b.writeFile(dir, p, data)
 	})
 }
 

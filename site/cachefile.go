@@ -127,7 +127,7 @@ func cacheEntry(e *fields, max int, d *cachedCase, f *fragments) (string, error)
 	d.Sum = e.str()
 	if e.uint() == 1 {
 		*f = fragments{Row: e.view(), CSV: e.view(), JSON: e.view(), Search: e.view(), Sums: e.view()}
-		if len(f.Sums) != 3*sha256.Size {
+		if len(f.Sums) != fragmentSums*sha256.Size {
 			e.fail()
 		}
 		if m := e.uint(); m > 0 && m <= uint64(max) {

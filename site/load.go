@@ -61,7 +61,7 @@ type tree struct {
 }
 
 // cacheVersion changes when the cached data's shape changes.
-const cacheVersion = "site-cache-13"
+const cacheVersion = "site-cache-14"
 
 // cache keeps parsed cases between builds, keyed by path, size and
 // modification time as Git's index does; a content hash keys the

@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"html/template"
 	"io"
+	"io/fs"
 	"regexp"
 	"sort"
 	"strconv"
@@ -18,6 +19,7 @@ import (
 
 	"github.com/council/register/register"
 	"github.com/council/register/register/report"
+	"github.com/council/register/templates"
 )
 
 // fragments are the parts of the audience-wide files a case contributes,
@@ -27,8 +29,8 @@ type fragments struct {
 	CSV    []byte // a record of cases.csv
 	JSON   []byte // an object of cases.json
 	Search []byte // an entry of search.json
-	// Sums are the SHA-256 of CSV, JSON and Search, one after the other
-	// (see fragmentSum).
+	// Sums are the SHA-256 of CSV, JSON, Search and Row, one after the
+	// other (see fragmentSum).
 	Sums []byte
 	// More are fragments page types keep with View.CaseFragment.
 	More map[string][]byte
@@ -117,8 +119,8 @@ func (b *builder) fragments(ctx context.Context) error {
 			Types: strs(c.Types), Year: c.Year(), Reported: c.ReportedAt.UTC().Format("2006-01-02"), Text: caseText(w)}); err != nil {
 			return err
 		}
-		f.Sums = make([]byte, 0, 3*sha256.Size)
-		for _, part := range [][]byte{f.CSV, f.JSON, f.Search} {
+		f.Sums = make([]byte, 0, fragmentSums*sha256.Size)
+		for _, part := range [][]byte{f.CSV, f.JSON, f.Search, f.Row} {
 			s := sha256.Sum256(part)
 			f.Sums = append(f.Sums, s[:]...)
 		}
@@ -286,7 +288,9 @@ func (b *builder) makeLists(v *View) []Page {
 		n := max(1, (len(cases)+listSize-1)/listSize)
 		for i := range n {
 			on := cases[i*listSize : min(len(cases), (i+1)*listSize)]
-			key := casesKey(fmt.Sprintf("%s %d %d %d\n", heading, i, n, len(cases)), on, caseSum)
+			// A page is its cases' rows: an edit the rows do not show
+			// (a narrative) leaves it as it was.
+			key := casesKey(fmt.Sprintf("%s %d %d %d\n", heading, i, n, len(cases)), on, fragmentSum(3))
 			lp := &listPage{Heading: heading, Count: len(cases), Page: i + 1, cases: on}
 			// GOV.UK pagination: first, last and two either side of
 			// the current page; 0 marks a gap.
@@ -441,10 +445,22 @@ func (b *builder) auditPage(ctx context.Context, v *View) ([]Page, error) {
 }
 
 func (b *builder) staticPages(ctx context.Context, v *View) ([]Page, error) {
-	return []Page{
+	pages := []Page{
 		{Path: "accessibility/index.html", Title: "Accessibility statement", Template: "accessibility", Section: "accessibility/", Data: v.Settings},
 		{Path: "search/index.html", Title: "Search", Template: "search", Section: "search/"},
-	}, nil
+	}
+	// The style sheets, scripts and icon, from templates/static: keyed
+	// by the templates (every key holds them), so each tree links them
+	// from the previous build or from the tree that wrote them first.
+	err := fs.WalkDir(templates.FS, "static", func(p string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() || (p == "static/reload.js" && !b.opts.Reload) {
+			return err
+		}
+		data, err := fs.ReadFile(templates.FS, p)
+		pages = append(pages, Page{Path: p, Body: data, Key: "static"})
+		return err
+	})
+	return pages, err
 }
 
 // dataFiles writes the exports, the search index and the feed.
@@ -494,8 +510,11 @@ func casesKey(head string, cases []*Case, part func(b []byte, c *Case) []byte) s
 
 func caseSum(b []byte, c *Case) []byte { return append(b, c.Sum...) }
 
+// fragmentSums is the number of a case's fragments whose sums are kept.
+const fragmentSums = 4
+
 // fragmentSum returns the part of casesKey that is the sum of the i-th
-// of a case's CSV, JSON and Search fragments.
+// of a case's CSV, JSON, Search and Row fragments.
 func fragmentSum(i int) func(b []byte, c *Case) []byte {
 	return func(b []byte, c *Case) []byte { return append(b, c.frag.Sums[i*sha256.Size:(i+1)*sha256.Size]...) }
 }
@@ -556,8 +575,15 @@ type atomEntry struct {
 // feed is the Atom feed of the 50 latest changed cases.
 func (b *builder) feed(v *View) ([]byte, error) {
 	latest := b.latestChanged(v.Cases, 50)
+	// The feed changed when its latest entry did (a feed of no entries,
+	// when it was made): the file stays the same from build to build
+	// until a case changes.
+	updated := v.Now
+	if len(latest) > 0 {
+		updated = b.updated(latest[0])
+	}
 	f := atomFeed{Title: v.Settings.Name + " — " + v.Audience.Name, ID: "urn:register:" + v.Audience.Name,
-		Updated: v.Now.UTC().Format(time.RFC3339), Link: atomLink{Href: "index.html"}}
+		Updated: updated.UTC().Format(time.RFC3339), Link: atomLink{Href: "index.html"}}
 	for _, c := range latest {
 		f.Entries = append(f.Entries, atomEntry{Title: c.ID + ": " + c.Title, ID: "urn:register:case:" + c.ID,
 			Updated: b.updated(c).UTC().Format(time.RFC3339), Link: atomLink{Href: casePath(c.ID)},

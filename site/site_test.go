@@ -656,6 +656,53 @@ func testRebuild(t *testing.T, Build func(context.Context, Input, string, Option
 	}
 }
 
+// TestRebuildKeepsUnshownPages: an edit of a case's narrative, which
+// the lists do not show, leaves their pages as they were (the same
+// files, not written again), while the search index, which holds the
+// narrative, is made anew. The style sheet, and the feed (the edit
+// changes no entry), are kept too, an hour later.
+func TestRebuildKeepsUnshownPages(t *testing.T) {
+	dir := writeRegister(t, map[string]string{
+		"register.yaml":                    "name: R\norganisation: O\n",
+		"people.yaml":                      people,
+		"cases/2026/INC-2026-0001/case.md": reportedCase("INC-2026-0001", "First", ""),
+		"cases/2026/INC-2026-0002/case.md": reportedCase("INC-2026-0002", "Second", ""),
+	})
+	out := filepath.Join(t.TempDir(), "public")
+	opts := Options{Now: testNow, CacheDir: filepath.Join(t.TempDir(), "cache")}
+	if err := Build(context.Background(), Input{Dir: dir}, out, opts); err != nil {
+		t.Fatal(err)
+	}
+	stat := func(p string) os.FileInfo {
+		t.Helper()
+		st, err := os.Stat(filepath.Join(out, "itparg", p))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return st
+	}
+	list, search := stat("register/all/1.html"), stat("data/search.json")
+	css, feed := stat("static/site.css"), stat("feed.xml")
+	writeLater(t, dir, "cases/2026/INC-2026-0001/case.md",
+		reportedCase("INC-2026-0001", "First", "")+"A sentence added to the narrative.\n", time.Minute)
+	opts.Now = opts.Now.Add(time.Hour)
+	if err := Build(context.Background(), Input{Dir: dir}, out, opts); err != nil {
+		t.Fatal(err)
+	}
+	if !os.SameFile(list, stat("register/all/1.html")) {
+		t.Error("the list of all cases was written again after an edit it does not show")
+	}
+	if !os.SameFile(css, stat("static/site.css")) || !os.SameFile(feed, stat("feed.xml")) {
+		t.Error("the style sheet or the feed was written again, unchanged")
+	}
+	if os.SameFile(search, stat("data/search.json")) {
+		t.Error("the search index was kept after an edit of a narrative it holds")
+	}
+	if !strings.Contains(readFile(t, filepath.Join(out, "itparg", "data", "search.json")), "A sentence added") {
+		t.Error("the search index does not hold the edited narrative")
+	}
+}
+
 // reportedCase is a case file in state reported, with extra fields.
 func reportedCase(id, title, extra string) string {
 	return "---\nid: " + id + "\ntitle: " + title + "\nstatus: reported\nreported_at: 2026-11-27T08:30:00Z\nreported_by: alice\n" + extra + "---\nBody of " + title + ".\n"
