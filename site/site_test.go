@@ -662,14 +662,7 @@ func testRebuild(t *testing.T, Build func(context.Context, Input, string, Option
 // narrative, is made anew. The style sheet, and the feed (the edit
 // changes no entry), are kept too, an hour later.
 func TestRebuildKeepsUnshownPages(t *testing.T) {
-	dir := writeRegister(t, map[string]string{
-		"register.yaml":                    "name: R\norganisation: O\n",
-		"people.yaml":                      people,
-		"cases/2026/INC-2026-0001/case.md": reportedCase("INC-2026-0001", "First", ""),
-		"cases/2026/INC-2026-0002/case.md": reportedCase("INC-2026-0002", "Second", ""),
-	})
-	out := filepath.Join(t.TempDir(), "public")
-	opts := Options{Now: testNow, CacheDir: filepath.Join(t.TempDir(), "cache")}
+	dir, out, opts := twoCases(t)
 	if err := Build(context.Background(), Input{Dir: dir}, out, opts); err != nil {
 		t.Fatal(err)
 	}
@@ -703,6 +696,18 @@ func TestRebuildKeepsUnshownPages(t *testing.T) {
 	}
 }
 
+// twoCases writes a register of two reported cases and returns its
+// folder, a folder to build it into and options with a build cache.
+func twoCases(t *testing.T) (dir, out string, opts Options) {
+	dir = writeRegister(t, map[string]string{
+		"register.yaml":                    "name: R\norganisation: O\n",
+		"people.yaml":                      people,
+		"cases/2026/INC-2026-0001/case.md": reportedCase("INC-2026-0001", "First", ""),
+		"cases/2026/INC-2026-0002/case.md": reportedCase("INC-2026-0002", "Second", ""),
+	})
+	return dir, filepath.Join(t.TempDir(), "public"), Options{Now: testNow, CacheDir: filepath.Join(t.TempDir(), "cache")}
+}
+
 // reportedCase is a case file in state reported, with extra fields.
 func reportedCase(id, title, extra string) string {
 	return "---\nid: " + id + "\ntitle: " + title + "\nstatus: reported\nreported_at: 2026-11-27T08:30:00Z\nreported_by: alice\n" + extra + "---\nBody of " + title + ".\n"
@@ -727,14 +732,7 @@ func writeLater(t *testing.T, dir, p, s string, at time.Duration) {
 // leaves the Builder able to build the mended register; every result
 // equals a fresh build.
 func TestResidentBuilder(t *testing.T) {
-	dir := writeRegister(t, map[string]string{
-		"register.yaml":                    "name: R\norganisation: O\n",
-		"people.yaml":                      people,
-		"cases/2026/INC-2026-0001/case.md": reportedCase("INC-2026-0001", "First", ""),
-		"cases/2026/INC-2026-0002/case.md": reportedCase("INC-2026-0002", "Second", ""),
-	})
-	out := filepath.Join(t.TempDir(), "public")
-	opts := Options{Now: testNow, CacheDir: filepath.Join(t.TempDir(), "cache")}
+	dir, out, opts := twoCases(t)
 	var b Builder
 	write := func(p, s string, at time.Duration) { writeLater(t, dir, p, s, at) }
 	same := func(step string, hist ...map[string][]Event) {
