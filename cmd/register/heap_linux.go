@@ -1,6 +1,7 @@
 package main
 
 import (
+	"os"
 	"runtime"
 	"runtime/debug"
 	"strings"
@@ -35,12 +36,23 @@ const hugeHeapSize = 256 << 20
 // nothing but address space.
 //
 // It reports whether it marked the block; where the system has no
-// transparent huge pages the mark is refused, and nothing changes.
+// transparent huge pages the mark is refused, and nothing changes. It
+// allocates nothing where the address space is limited (ulimit -v) or
+// the system commits memory strictly (vm.overcommit_memory 2): there
+// the untouched block counts against the limit, and a refused
+// allocation is fatal in Go.
 func hugeHeap(size int, godebug string) (marked bool) {
 	for _, s := range strings.Split(godebug, ",") {
 		if strings.TrimSpace(s) == "disablethp=1" {
 			return false
 		}
+	}
+	var as unix.Rlimit
+	if unix.Getrlimit(unix.RLIMIT_AS, &as) != nil || as.Cur != unix.RLIM_INFINITY {
+		return false
+	}
+	if mode, err := os.ReadFile("/proc/sys/vm/overcommit_memory"); err != nil || strings.TrimSpace(string(mode)) == "2" {
+		return false
 	}
 	// One collection, not two: the block would start one of its own.
 	defer debug.SetGCPercent(debug.SetGCPercent(-1))

@@ -7,6 +7,8 @@ import (
 	"strings"
 	"testing"
 	"unsafe"
+
+	"golang.org/x/sys/unix"
 )
 
 // TestHugeHeap checks that what the process allocates after hugeHeap
@@ -14,6 +16,26 @@ import (
 func TestHugeHeap(t *testing.T) {
 	if hugeHeap(64<<20, "madvdontneed=1, disablethp=1") {
 		t.Fatal("hugeHeap marked the heap although GODEBUG says disablethp=1")
+	}
+	// Under a limit of address space, however large, it allocates
+	// nothing.
+	var as unix.Rlimit
+	if err := unix.Getrlimit(unix.RLIMIT_AS, &as); err != nil {
+		t.Fatal(err)
+	}
+	if as.Cur == unix.RLIM_INFINITY {
+		limited := as
+		limited.Cur = 1 << 44
+		if err := unix.Setrlimit(unix.RLIMIT_AS, &limited); err != nil {
+			t.Fatal(err)
+		}
+		marked := hugeHeap(64<<20, "")
+		if err := unix.Setrlimit(unix.RLIMIT_AS, &as); err != nil {
+			t.Fatal(err)
+		}
+		if marked {
+			t.Error("hugeHeap marked the heap under a limit of address space")
+		}
 	}
 	if _, err := os.Stat("/sys/kernel/mm/transparent_hugepage"); err != nil {
 		t.Skip("this system has no transparent huge pages")
