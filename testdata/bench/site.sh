@@ -107,7 +107,9 @@ done
 serve_log="$tmp/serve.log"
 register serve "$reg" --out "$tmp/public" --addr 127.0.0.1:0 >"$tmp/serve.out" 2>"$serve_log" &
 serve_pid=$!
-trap 'kill "$serve_pid" 2>/dev/null; wait "$serve_pid" 2>/dev/null; rm -rf "$tmp"' EXIT
+# (|| true: under set -e a failing command in the trap, such as killing
+# the serve the script has stopped already, would fail the script.)
+trap 'kill "$serve_pid" 2>/dev/null || true; wait "$serve_pid" 2>/dev/null || true; rm -rf "$tmp"' EXIT
 # The loops below wait without starting a process (read from a pipe that
 # never speaks, with a timeout): a loop of sleep and cat took enough of
 # the two processors to slow the rebuilds it timed.
