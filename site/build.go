@@ -246,13 +246,11 @@ func (b *builder) build(ctx context.Context, audiences []register.Audience) erro
 	b.lap(fmt.Sprintf("case pages (%d rendered)", b.rendered.Load()))
 	// Every case is parsed and has its fragments: the cache is written
 	// while the audiences' pages are made, which leave a processor idle
-	// now and then, rather than after them. Fragments page types add
-	// after their case's entry is written are made again next build.
-	//
-	// The fragments page types add after (the breach record's sections,
-	// made for every personal-data case the first time the record is
-	// made) are kept once the pages are made, in the late fragments
-	// file: they are not made again for every case by the next build.
+	// now and then, rather than after them. The fragments page types add
+	// meanwhile (the breach record's sections, made for every
+	// personal-data case the first time the record is made) go to the
+	// late fragments file once the pages are made, so the next build
+	// does not make them again.
 	if b.reg.cache != nil {
 		b.saved = make(chan struct{})
 		made := make(chan struct{})

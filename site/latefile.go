@@ -44,15 +44,23 @@ type lateFragment struct {
 // file's size and, if every record is whole, what the file was when read
 // (see appendLate).
 func readLate(dir, gen string, docs map[string]*cachedCase) (size int64, whole os.FileInfo) {
-	p := filepath.Join(dir, lateFile)
-	st, err := os.Stat(p)
+	f, err := os.Open(filepath.Join(dir, lateFile))
 	if err != nil {
 		return 0, nil
 	}
-	data, err := os.ReadFile(p)
+	defer f.Close()
+	st, err := f.Stat()
 	if err != nil {
 		return 0, nil
 	}
+	// Read in one go, into memory of its size (a file cut short since
+	// is read as far as it goes).
+	data := make([]byte, st.Size())
+	n, err := io.ReadFull(f, data)
+	if err != nil && err != io.ErrUnexpectedEOF {
+		return 0, nil
+	}
+	data = data[:n]
 	recs, end, ok := lateRecords(data, gen)
 	if !ok {
 		return 0, nil

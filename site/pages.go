@@ -30,7 +30,7 @@ type fragments struct {
 	JSON   []byte // an object of cases.json
 	Search []byte // an entry of search.json
 	// Sums are the SHA-256 of CSV, JSON, Search and Row, one after the
-	// other (see fragmentSum).
+	// other in the order of csvSum... (see fragmentSum).
 	Sums []byte
 	// More are fragments page types keep with View.CaseFragment.
 	More map[string][]byte
@@ -120,7 +120,7 @@ func (b *builder) fragments(ctx context.Context) error {
 			return err
 		}
 		f.Sums = make([]byte, 0, fragmentSums*sha256.Size)
-		for _, part := range [][]byte{f.CSV, f.JSON, f.Search, f.Row} {
+		for _, part := range [fragmentSums][]byte{csvSum: f.CSV, jsonSum: f.JSON, searchSum: f.Search, rowSum: f.Row} {
 			s := sha256.Sum256(part)
 			f.Sums = append(f.Sums, s[:]...)
 		}
@@ -290,7 +290,7 @@ func (b *builder) makeLists(v *View) []Page {
 			on := cases[i*listSize : min(len(cases), (i+1)*listSize)]
 			// A page is its cases' rows: an edit the rows do not show
 			// (a narrative) leaves it as it was.
-			key := casesKey(fmt.Sprintf("%s %d %d %d\n", heading, i, n, len(cases)), on, fragmentSum(3))
+			key := casesKey(fmt.Sprintf("%s %d %d %d\n", heading, i, n, len(cases)), on, fragmentSum(rowSum))
 			lp := &listPage{Heading: heading, Count: len(cases), Page: i + 1, cases: on}
 			// GOV.UK pagination: first, last and two either side of
 			// the current page; 0 marks a gap.
@@ -480,9 +480,9 @@ func (b *builder) dataFiles(ctx context.Context, v *View) ([]Page, error) {
 		return func(w io.Writer) error { return writeFragments(w, cases, part) }
 	}
 	return []Page{
-		{Path: "data/cases.csv", Make: func(w io.Writer) error { return writeCSV(w, cases) }, Key: key(0)},
-		{Path: "data/cases.json", Make: join(func(f *fragments) []byte { return f.JSON }), Key: key(1)},
-		{Path: "data/search.json", Make: join(func(f *fragments) []byte { return f.Search }), Key: key(2)},
+		{Path: "data/cases.csv", Make: func(w io.Writer) error { return writeCSV(w, cases) }, Key: key(csvSum)},
+		{Path: "data/cases.json", Make: join(func(f *fragments) []byte { return f.JSON }), Key: key(jsonSum)},
+		{Path: "data/search.json", Make: join(func(f *fragments) []byte { return f.Search }), Key: key(searchSum)},
 		{Path: "feed.xml", Body: feed},
 		{Path: "version.txt", Body: []byte(b.reg.envSum[:16] + "-" + strconv.FormatInt(v.Now.UnixNano(), 36) + "\n")},
 	}, nil
@@ -510,11 +510,18 @@ func casesKey(head string, cases []*Case, part func(b []byte, c *Case) []byte) s
 
 func caseSum(b []byte, c *Case) []byte { return append(b, c.Sum...) }
 
-// fragmentSums is the number of a case's fragments whose sums are kept.
-const fragmentSums = 4
+// The fragments whose sums are kept, in the order of fragments.Sums, and
+// their number.
+const (
+	csvSum = iota
+	jsonSum
+	searchSum
+	rowSum
+	fragmentSums
+)
 
-// fragmentSum returns the part of casesKey that is the sum of the i-th
-// of a case's CSV, JSON, Search and Row fragments.
+// fragmentSum returns the part of casesKey that is the sum of a case's
+// i-th fragment (csvSum, jsonSum, searchSum or rowSum).
 func fragmentSum(i int) func(b []byte, c *Case) []byte {
 	return func(b []byte, c *Case) []byte { return append(b, c.frag.Sums[i*sha256.Size:(i+1)*sha256.Size]...) }
 }
